@@ -1,0 +1,40 @@
+/**
+ * The one contract between the main process and the renderer (DESIGN.md): `KubedeckApi`.
+ * main/app binds it to ipcMain, main/serve to a WebSocket; the renderer imports only these types.
+ * Every method returns a Promise; events arrive through `on`. Nothing here carries a credential.
+ */
+import { CLUSTERS_METHODS, type ClustersEvents, type ClustersMethods } from './contract/clusters.ts';
+import { TERMINALS_METHODS, type TerminalsEvents, type TerminalsMethods } from './contract/terminals.ts';
+import { FILES_METHODS, type FilesEvents, type FilesMethods } from './contract/files.ts';
+import { RECORDINGS_METHODS, type RecordingsEvents, type RecordingsMethods } from './contract/recordings.ts';
+
+export type * from './contract/clusters.ts';
+export type * from './contract/terminals.ts';
+export type * from './contract/files.ts';
+export type * from './contract/recordings.ts';
+
+/** Every request the renderer can make. */
+export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods {}
+
+/** Every event the main side sends, by name. */
+export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents {}
+
+export type KubedeckEventName = keyof KubedeckEvents;
+
+/** What the renderer holds: `window.kubedeck` in Electron, the WebSocket client in serve mode. */
+export interface KubedeckApi extends KubedeckMethods {
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends KubedeckEventName>(event: E, listener: (payload: KubedeckEvents[E]) => void): () => void;
+}
+
+/** The allow-list of method names: the only requests either binding forwards. */
+export const METHOD_NAMES = Object.keys({
+  ...CLUSTERS_METHODS,
+  ...TERMINALS_METHODS,
+  ...FILES_METHODS,
+  ...RECORDINGS_METHODS,
+}) as (keyof KubedeckMethods)[];
+
+/** IPC channel of a method (main/app) and of the event stream. */
+export const IPC_PREFIX = 'kubedeck:';
+export const IPC_EVENT_CHANNEL = 'kubedeck:event';

@@ -1,0 +1,88 @@
+/** Clusters, contexts, namespaces and pods as the renderer sees them: names and states, never credentials. */
+
+/** Connection state of one kubeconfig context. Each cluster fails on its own. */
+export type ClusterStatus =
+  | { state: 'connecting' }
+  | { state: 'connected'; serverVersion?: string }
+  /** `reason` is a sentence a user can act on ("401 Unauthorized: the token was rejected"). */
+  | { state: 'error'; reason: string; code?: number };
+
+/** One kubeconfig context: an entry in the sidebar tree. */
+export interface ClusterInfo {
+  /** The context name; unique across all loaded kubeconfigs (first file wins, as in kubectl). */
+  context: string;
+  /** The cluster name the context points to. */
+  cluster: string;
+  /** The kubeconfig file this context came from (a path on the main side; shown, never read, by the renderer). */
+  source: string;
+  /** The namespace the context defaults to. */
+  defaultNamespace: string;
+  status: ClusterStatus;
+}
+
+/** A kubeconfig file that failed to load, with the reason. Its contexts are absent; nothing else is affected. */
+export interface KubeconfigProblem {
+  source: string;
+  reason: string;
+}
+
+export interface ContainerInfo {
+  name: string;
+  image: string;
+  /** running, waiting (with reason) or terminated, as in the pod's containerStatuses. */
+  state: 'running' | 'waiting' | 'terminated' | 'unknown';
+  reason?: string;
+  ready: boolean;
+}
+
+export interface PodInfo {
+  context: string;
+  namespace: string;
+  name: string;
+  /** Pending, Running, Succeeded, Failed, Unknown. */
+  phase: string;
+  containers: ContainerInfo[];
+  /** ISO 8601 creation time. */
+  created?: string;
+}
+
+export interface NamespaceInfo {
+  context: string;
+  name: string;
+  phase?: string;
+}
+
+export interface ClustersMethods {
+  /** Every context of every loaded kubeconfig, and the files that failed to load. */
+  listClusters(): Promise<{ clusters: ClusterInfo[]; problems: KubeconfigProblem[] }>;
+  /** Adds a kubeconfig file (remembered in settings) and returns the new state of the list. */
+  addKubeconfig(path: string): Promise<{ clusters: ClusterInfo[]; problems: KubeconfigProblem[] }>;
+  /** Forgets a kubeconfig file that was added in the app. */
+  removeKubeconfig(path: string): Promise<{ clusters: ClusterInfo[]; problems: KubeconfigProblem[] }>;
+  /** Namespaces of a context; starts a watch that keeps them live (see `clusters.namespaces`). */
+  listNamespaces(context: string): Promise<NamespaceInfo[]>;
+  /** Pods of a namespace of a context; starts a watch that keeps them live (see `clusters.pods`). */
+  listPods(context: string, namespace: string): Promise<PodInfo[]>;
+  /** Retries a cluster in the error state. */
+  reconnectCluster(context: string): Promise<void>;
+}
+
+export interface ClustersEvents {
+  /** A cluster's status changed. */
+  'clusters.status': { context: string; status: ClusterStatus };
+  /** The list of contexts changed (a kubeconfig was added, removed or edited). */
+  'clusters.changed': { clusters: ClusterInfo[]; problems: KubeconfigProblem[] };
+  /** The full, current namespace list of a context. */
+  'clusters.namespaces': { context: string; namespaces: NamespaceInfo[] };
+  /** The full, current pod list of a namespace. */
+  'clusters.pods': { context: string; namespace: string; pods: PodInfo[] };
+}
+
+export const CLUSTERS_METHODS: Record<keyof ClustersMethods, true> = {
+  listClusters: true,
+  addKubeconfig: true,
+  removeKubeconfig: true,
+  listNamespaces: true,
+  listPods: true,
+  reconnectCluster: true,
+};

@@ -1,0 +1,90 @@
+/** The dual-pane file browser and the transfer queue (tar over exec). */
+import type { ContainerRef } from './terminals.ts';
+
+/** A location: the local machine (of the main process) or a container. */
+export type FileLocation = { kind: 'local' } | ({ kind: 'container' } & ContainerRef);
+
+export interface FileEntry {
+  name: string;
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  size: number;
+  /** Permission bits, e.g. 0o644, and the `ls -l` style string. */
+  mode: number;
+  modeString: string;
+  owner: string;
+  group: string;
+  /** ISO 8601. */
+  modified: string;
+  /** Target of a symlink. */
+  target?: string;
+}
+
+export interface DirListing {
+  path: string;
+  entries: FileEntry[];
+}
+
+export type ConflictPolicy = 'overwrite' | 'skip' | 'keepBoth';
+
+export interface TransferRequest {
+  from: FileLocation;
+  /** Absolute paths of files or folders at `from`. */
+  paths: string[];
+  to: FileLocation;
+  /** Absolute path of the destination folder at `to`. */
+  toDir: string;
+  conflict: ConflictPolicy;
+}
+
+export interface TransferItemState {
+  path: string;
+  bytes: number;
+  totalBytes: number;
+  state: 'queued' | 'running' | 'done' | 'skipped' | 'failed' | 'cancelled';
+  /** How the result was checked: "sha256 ok", "size ok". */
+  verified?: string;
+  error?: string;
+}
+
+export interface TransferInfo {
+  id: string;
+  direction: 'upload' | 'download' | 'local' | 'container';
+  request: TransferRequest;
+  items: TransferItemState[];
+  bytes: number;
+  totalBytes: number;
+  /** Bytes per second, smoothed. */
+  rate: number;
+  state: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+  error?: string;
+}
+
+export interface FilesMethods {
+  listDir(where: FileLocation, path: string): Promise<DirListing>;
+  /** The home folder (local) or the working directory of the container's default shell. */
+  homeDir(where: FileLocation): Promise<string>;
+  makeDir(where: FileLocation, path: string): Promise<void>;
+  renamePath(where: FileLocation, from: string, to: string): Promise<void>;
+  deletePaths(where: FileLocation, paths: string[]): Promise<void>;
+  startTransfer(req: TransferRequest): Promise<TransferInfo>;
+  cancelTransfer(id: string): Promise<void>;
+  listTransfers(): Promise<TransferInfo[]>;
+  /** Serve mode: the browser uploads a file dropped from the OS; the main side stores it in a staging folder and returns its local path. */
+  stageUpload(name: string, data: Uint8Array, offset: number, final: boolean): Promise<{ path: string }>;
+}
+
+export interface FilesEvents {
+  'transfer.progress': TransferInfo;
+}
+
+export const FILES_METHODS: Record<keyof FilesMethods, true> = {
+  listDir: true,
+  homeDir: true,
+  makeDir: true,
+  renamePath: true,
+  deletePaths: true,
+  startTransfer: true,
+  cancelTransfer: true,
+  listTransfers: true,
+  stageUpload: true,
+};
