@@ -40,7 +40,7 @@ test('concurrent appends are serialized into one unbroken chain, across two obje
     const other = new AuditLog(file);
     await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? log : other).append('transfer', 'bob', { i })));
     const v = await log.verify();
-    assert.equal(v.intact, true, v.reason);
+    assert.equal(v.intact, true, v.reason ?? '');
     assert.equal(v.lines, 40);
     const seqs = (await log.read()).map((e) => e.seq);
     assert.deepEqual(seqs, Array.from({ length: 40 }, (_, i) => i + 1));
