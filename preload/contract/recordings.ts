@@ -53,8 +53,11 @@ export interface RecordingsMethods {
   searchRecordings(query: string): Promise<RecordingSearchHit[]>;
   getRecordingSettings(): Promise<RecordingSettings>;
   setRecordingSettings(s: RecordingSettings): Promise<RecordingSettings>;
-  /** The audit trail and whether its hash chain is intact (and the first broken line if not). */
-  readAudit(): Promise<{ entries: AuditEntry[]; intact: boolean; brokenAt?: number }>;
+  /**
+   * The audit trail and whether its hash chain is intact; if not, the 1-based line number of the first
+   * broken line (one past the end when lines were cut off the end) and why, in words.
+   */
+  readAudit(): Promise<{ entries: AuditEntry[]; intact: boolean; brokenAt?: number; reason?: string }>;
 }
 
 export interface RecordingsEvents {

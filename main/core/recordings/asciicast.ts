@@ -1,0 +1,169 @@
+/**
+ * asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/): a JSON header line, then one JSON array per
+ * event `[time, code, data]`; codes `o` output, `i` input, `r` resize ("COLSxROWS"), `m` marker.
+ * v2 has no exit event (v3's `x` would make asciinema 2.x refuse the file), so Kubedeck ends a recording
+ * with a marker labelled `exit N` and keeps the code in a sidecar too (see recorder.ts).
+ */
+
+export interface KubedeckHeaderFields {
+  context: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  command: string[];
+}
+
+export interface AsciicastHeader {
+  version: 2;
+  width: number;
+  height: number;
+  timestamp: number;
+  title?: string;
+  env?: { TERM?: string; SHELL?: string };
+  kubedeck?: KubedeckHeaderFields;
+}
+
+export type AsciicastEvent = [time: number, code: 'o' | 'i' | 'r' | 'm' | string, data: string];
+
+export const EXIT_MARKER = /^exit (-?\d+)$/;
+
+/** Parses one event line; undefined for anything that is not a well-formed event. */
+export function parseEvent(line: string): AsciicastEvent | undefined {
+  if (!line.startsWith('[')) return undefined;
+  try {
+    const e = JSON.parse(line) as unknown;
+    if (Array.isArray(e) && e.length >= 3 && typeof e[0] === 'number' && typeof e[1] === 'string' && typeof e[2] === 'string') {
+      return e as AsciicastEvent;
+    }
+  } catch {
+    // a torn last line (the app was killed mid-write) is simply not an event
+  }
+  return undefined;
+}
+
+export function parseHeader(line: string): AsciicastHeader | undefined {
+  try {
+    const h = JSON.parse(line) as Partial<AsciicastHeader>;
+    if (h && h.version === 2 && typeof h.width === 'number' && typeof h.height === 'number') return h as AsciicastHeader;
+  } catch {
+    // not a header
+  }
+  return undefined;
+}
+
+/**
+ * Strips terminal escape sequences from output, statefully, so a sequence split across two `o` events is
+ * still removed. Keeps printable text, newlines and tabs; CSI/OSC/DCS/APC/PM/SOS strings and other C0
+ * controls go. `\r` is dropped (`\r\n` becomes `\n`).
+ */
+export class EscapeStripper {
+  private state: 'text' | 'esc' | 'csi' | 'str' | 'strEsc' | 'charset' = 'text';
+
+  push(s: string): string {
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      const ch = s[i];
+      const c = s.charCodeAt(i);
+      switch (this.state) {
+        case 'text':
+          if (c === 0x1b) this.state = 'esc';
+          else if (c === 0x9b) this.state = 'csi';
+          else if (c === 0x0a || c === 0x09) out += ch;
+          else if (c >= 0x20 && c !== 0x7f && !(c >= 0x80 && c < 0xa0)) out += ch;
+          break;
+        case 'esc':
+          if (ch === '[') this.state = 'csi';
+          else if (ch === ']' || ch === 'P' || ch === '_' || ch === '^' || ch === 'X') this.state = 'str';
+          else if (ch === '(' || ch === ')' || ch === '*' || ch === '+' || ch === '#' || ch === '%') this.state = 'charset';
+          else this.state = 'text';
+          break;
+        case 'charset':
+          this.state = 'text';
+          break;
+        case 'csi':
+          // parameters and intermediates 0x20–0x3f, final byte 0x40–0x7e
+          if (c >= 0x40 && c <= 0x7e) this.state = 'text';
+          else if (c === 0x1b) this.state = 'esc';
+          break;
+        case 'str':
+          if (c === 0x07) this.state = 'text';
+          else if (c === 0x1b) this.state = 'strEsc';
+          break;
+        case 'strEsc':
+          this.state = ch === '\\' ? 'text' : 'str';
+          break;
+      }
+    }
+    return out;
+  }
+}
+
+export interface TextMatch {
+  /** Time of the event that completed the match: the moment the whole word is on screen. */
+  time: number;
+  snippet: string;
+}
+
+/**
+ * Case-insensitive search over a stream of timed text pieces with a bounded window, so a recording of any
+ * size is searched in constant memory and a word split across events is still found.
+ */
+export class StreamSearcher {
+  private readonly q: string;
+  private buf = '';
+  /** Absolute offset of buf[0] in the whole text. */
+  private base = 0;
+  /** Where the next match may start (absolute). */
+  private from = 0;
+  /** (absolute end offset of a piece, time) for pieces still in the window, in order. */
+  private pieces: { end: number; time: number }[] = [];
+  readonly matches: TextMatch[] = [];
+  private static readonly KEEP = 160;
+
+  constructor(query: string, private readonly limit = 50) {
+    this.q = query.toLowerCase();
+  }
+
+  get full(): boolean {
+    return this.matches.length >= this.limit;
+  }
+
+  push(text: string, time: number): void {
+    if (!text || !this.q || this.full) return;
+    this.buf += text;
+    const end = this.base + this.buf.length;
+    this.pieces.push({ end, time });
+    const lower = this.buf.toLowerCase();
+    for (;;) {
+      const at = lower.indexOf(this.q, this.from - this.base);
+      if (at < 0) break;
+      const absEnd = this.base + at + this.q.length;
+      const piece = this.pieces.find((p) => p.end >= absEnd) ?? this.pieces[this.pieces.length - 1];
+      this.matches.push({ time: piece.time, snippet: this.snippet(at) });
+      this.from = absEnd;
+      if (this.full) return;
+    }
+    this.from = Math.max(this.from, end - this.q.length + 1);
+    if (this.buf.length > StreamSearcher.KEEP * 4) {
+      const cut = this.buf.length - StreamSearcher.KEEP;
+      this.buf = this.buf.slice(cut);
+      this.base += cut;
+      const firstKept = this.pieces.findIndex((p) => p.end > this.base);
+      this.pieces = this.pieces.slice(Math.max(0, firstKept));
+    }
+  }
+
+  /** The line around a match (what is in the window of it), trimmed to a readable length. */
+  private snippet(at: number): string {
+    const lineStart = this.buf.lastIndexOf('\n', at) + 1;
+    let lineEnd = this.buf.indexOf('\n', at + this.q.length);
+    if (lineEnd < 0) lineEnd = this.buf.length;
+    let s = Math.max(lineStart, at - 60);
+    const e = Math.min(lineEnd, at + this.q.length + 60);
+    if (s > lineStart) {
+      const sp = this.buf.indexOf(' ', s);
+      if (sp >= 0 && sp < at) s = sp + 1;
+    }
+    return ((s > lineStart ? '…' : '') + this.buf.slice(s, e).trim() + (e < lineEnd ? '…' : '')).replace(/\t/g, ' ');
+  }
+}
