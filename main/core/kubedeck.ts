@@ -1,0 +1,202 @@
+/**
+ * The composition root: one Kubedeck holds the shared services (clusters, recordings, audit, settings);
+ * each client (an Electron window, a serve-mode WebSocket) gets its own KubedeckMethods and event
+ * stream. Closing a client closes its terminals (remote shells included); shutdown() closes all.
+ */
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { METHOD_NAMES, type KubedeckEventName, type KubedeckEvents, type KubedeckMethods } from '../../preload/contract.ts';
+import type { FilesMethods } from '../../preload/contract/files.ts';
+import { AuditLog } from './audit/auditLog.ts';
+import { ClusterRegistry, type ClustersEmit } from './clusters/clusterRegistry.ts';
+import { RecordingStore } from './recordings/recordingStore.ts';
+import { RecordingsService, type RecordingsEmit } from './recordings/recordingsService.ts';
+import { dataDir as defaultDataDir, SettingsStore } from './settings/settings.ts';
+import { TerminalService } from './terminals/terminalService.ts';
+import type { TerminalsEmit } from './terminals/terminalSession.ts';
+
+export type KubedeckEmit = <E extends KubedeckEventName>(name: E, payload: KubedeckEvents[E]) => void;
+
+/** Per-client files service; `dispose` cancels what that client started, if the service wants to. */
+export type FilesFactory = (deps: {
+  registry: ClusterRegistry;
+  audit: AuditLog;
+  emit: KubedeckEmit;
+  who: string;
+  dataDir: string;
+}) => FilesMethods & { dispose?(): void | Promise<void> };
+
+export interface KubedeckOptions {
+  /** Default: $KUBEDECK_DATA_DIR, else the platform's app-data folder + /kubedeck. */
+  dataDir?: string;
+  /** `--kubeconfig FILE`: replaces KUBECONFIG / ~/.kube/config. */
+  kubeconfig?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Exec keepalive ping interval (ms). */
+  keepAliveMs?: number;
+  files?: FilesFactory;
+}
+
+export interface KubedeckClient {
+  readonly methods: KubedeckMethods;
+  /** Calls a method by name; refuses names outside METHOD_NAMES and non-array arguments. */
+  call(method: string, args: unknown): Promise<unknown>;
+  /** Closes the client: its terminals end (and their remote processes), its subscriptions stop. */
+  close(): Promise<void>;
+  readonly closed: boolean;
+}
+
+const ALLOWED = new Set<string>(METHOD_NAMES);
+
+export class Kubedeck {
+  readonly dataDir: string;
+  readonly settings: SettingsStore;
+  readonly registry: ClusterRegistry;
+  readonly audit: AuditLog;
+  readonly recordings: RecordingStore;
+  private readonly clients = new Set<KubedeckClient>();
+  private shuttingDown?: Promise<void>;
+
+  constructor(private readonly opts: KubedeckOptions = {}) {
+    this.dataDir = opts.dataDir ?? defaultDataDir(opts.env ?? process.env);
+    this.settings = new SettingsStore(join(this.dataDir, 'settings.json'));
+    this.registry = new ClusterRegistry({ kubeconfig: opts.kubeconfig, env: opts.env, settings: this.settings });
+    this.audit = new AuditLog(join(this.dataDir, 'audit.jsonl'));
+    this.recordings = RecordingStore.inDataDir(this.dataDir);
+  }
+
+  /** Connects a client; `who` goes into the audit trail. */
+  connect(emit: KubedeckEmit, who: string = safeUser()): KubedeckClient {
+    if (this.shuttingDown) throw new Error('Kubedeck is shutting down');
+    let closed = false;
+    const guardedEmit: KubedeckEmit = (name, payload) => {
+      if (closed) return;
+      try {
+        emit(name, payload);
+      } catch {
+        // A client that can't take an event (a closed socket) must not break the others.
+      }
+    };
+    const registry = this.registry;
+    const terminals = new TerminalService({
+      kubeConfigFor: (c) => registry.kubeConfigFor(c),
+      emit: guardedEmit as TerminalsEmit,
+      recordings: this.recordings,
+      audit: this.audit,
+      who,
+      keepAliveMs: this.opts.keepAliveMs,
+    });
+    const recordings = new RecordingsService(this.recordings, this.audit, guardedEmit as RecordingsEmit, who);
+    const files: FilesMethods & { dispose?(): void | Promise<void> } = this.opts.files?.({ registry, audit: this.audit, emit: guardedEmit, who, dataDir: this.dataDir }) ?? unavailableFiles();
+    const unsubscribe = registry.onEvent(guardedEmit as ClustersEmit);
+
+    const methods: KubedeckMethods = {
+      listClusters: async () => registry.listClusters(),
+      addKubeconfig: async (path) => {
+        const r = registry.addKubeconfig(path);
+        void this.audit.append('kubeconfig', who, { action: 'add', path }).catch(() => undefined);
+        return r;
+      },
+      removeKubeconfig: async (path) => {
+        const r = registry.removeKubeconfig(path);
+        void this.audit.append('kubeconfig', who, { action: 'remove', path }).catch(() => undefined);
+        return r;
+      },
+      listNamespaces: (context) => registry.listNamespaces(context),
+      listPods: (context, namespace) => registry.listPods(context, namespace),
+      reconnectCluster: (context) => registry.reconnectCluster(context),
+
+      openTerminal: (req) => terminals.openTerminal(req),
+      writeTerminal: (id, data) => terminals.writeTerminal(id, data),
+      resizeTerminal: (id, cols, rows) => terminals.resizeTerminal(id, cols, rows),
+      ackTerminal: (id, bytes) => terminals.ackTerminal(id, bytes),
+      closeTerminal: (id) => terminals.closeTerminal(id),
+      reconnectTerminal: (id) => terminals.reconnectTerminal(id),
+      listTerminals: () => terminals.listTerminals(),
+      terminalCwd: (id) => terminals.terminalCwd(id),
+      markTerminal: (id, label) => terminals.markTerminal(id, label),
+
+      listDir: (where, path) => files.listDir(where, path),
+      homeDir: (where) => files.homeDir(where),
+      makeDir: (where, path) => files.makeDir(where, path),
+      renamePath: (where, from, to) => files.renamePath(where, from, to),
+      deletePaths: (where, paths) => files.deletePaths(where, paths),
+      startTransfer: (req) => files.startTransfer(req),
+      cancelTransfer: (id) => files.cancelTransfer(id),
+      listTransfers: () => files.listTransfers(),
+      stageUpload: (name, data, offset, final) => files.stageUpload(name, data, offset, final),
+
+      listRecordings: () => recordings.listRecordings(),
+      readRecording: (id) => recordings.readRecording(id),
+      deleteRecording: (id) => recordings.deleteRecording(id),
+      searchRecordings: (q) => recordings.searchRecordings(q),
+      getRecordingSettings: () => recordings.getRecordingSettings(),
+      setRecordingSettings: (s) => recordings.setRecordingSettings(s),
+      readAudit: () => recordings.readAudit(),
+    };
+
+    const client: KubedeckClient = {
+      methods,
+      get closed() {
+        return closed;
+      },
+      call: async (method, args) => {
+        if (closed) throw new Error('this client is closed');
+        if (typeof method !== 'string' || !ALLOWED.has(method)) throw new Error(`unknown method ${JSON.stringify(method)}`);
+        if (!Array.isArray(args)) throw new Error(`${method}: arguments must be a list`);
+        const fn = methods[method as keyof KubedeckMethods] as (...a: unknown[]) => Promise<unknown>;
+        return fn(...args);
+      },
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        this.clients.delete(client);
+        unsubscribe();
+        recordings.dispose();
+        await Promise.allSettled([terminals.dispose(), Promise.resolve(files.dispose?.())]);
+      },
+    };
+    this.clients.add(client);
+    return client;
+  }
+
+  /** How many clients are connected. */
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Closes every client (ending their remote shells), stops watches and recordings. Idempotent. */
+  shutdown(): Promise<void> {
+    this.shuttingDown ??= (async () => {
+      await Promise.allSettled([...this.clients].map((c) => c.close()));
+      this.registry.close();
+      this.recordings.closeAll();
+    })();
+    return this.shuttingDown;
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'local';
+  }
+}
+
+function unavailableFiles(): FilesMethods {
+  const no = async (): Promise<never> => {
+    throw new Error('the file browser is not available in this build');
+  };
+  return {
+    listDir: no,
+    homeDir: no,
+    makeDir: no,
+    renamePath: no,
+    deletePaths: no,
+    startTransfer: no,
+    cancelTransfer: no,
+    listTransfers: async () => [],
+    stageUpload: no,
+  };
+}
