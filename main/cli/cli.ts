@@ -1,4 +1,21 @@
 // `kubedeck <command>`: serve (the UI for a browser) and cp (kubectl cp done right).
-const [command] = process.argv.slice(2);
-console.error(`kubedeck: unknown command ${command ?? ''}\nusage: kubedeck serve [--port P] [--kubeconfig FILE] | kubedeck cp SRC DST`);
-process.exit(2);
+// One branch per command, each in its own module.
+import { runServe } from '../serve/serveCommand.ts';
+
+const USAGE = 'usage: kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] | kubedeck cp SRC DST';
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return runServe(rest);
+    default:
+      console.error(`kubedeck: ${command ? `unknown command ${command}` : 'no command'}\n${USAGE}`);
+      process.exit(2);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(`kubedeck: ${(err as Error)?.message ?? String(err)}`);
+  process.exit(1);
+});

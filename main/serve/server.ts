@@ -1,0 +1,241 @@
+/**
+ * Serve mode: the renderer (dist/renderer) over HTTP and the KubedeckApi contract over one WebSocket
+ * (/ws), in the wire format of preload/contract/wire.ts. Each WebSocket connection is one client:
+ * closing it closes that client's terminals, remote shells included.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket, { WebSocketServer } from 'ws';
+import { decodeJson, encodeJson, encodeTerminalData, type ServerMessage } from '../../preload/contract/wire.ts';
+import type { Kubedeck, KubedeckEmit } from '../core/kubedeck.ts';
+import { COOKIE_NAME, checkAccess, isLoopback, newToken, type AccessPolicy } from './auth.ts';
+
+export interface ServeOptions {
+  kubedeck: Kubedeck;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1 (loopback only). */
+  host?: string;
+  token?: string;
+  /** Folder of the built renderer; default: dist/renderer found from this file. */
+  staticDir?: string;
+  /** Called for each connection, with who it is (for logs). */
+  log?: (line: string) => void;
+}
+
+export interface ServeHandle {
+  url: string;
+  port: number;
+  host: string;
+  token: string;
+  /** Closes the server and every client (their terminals end). */
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
+  '.wasm': 'application/wasm',
+};
+
+/** dist/renderer, whether this runs from source (main/serve) or bundled (dist/cli). */
+export function findStaticDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [resolve(here, '../renderer'), resolve(here, '../../dist/renderer')];
+  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? candidates[candidates.length - 1];
+}
+
+/** The Content-Security-Policy of served pages: only this server's scripts, no eval, no frames. */
+export function contentSecurityPolicy(host: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    // Svelte transitions and xterm.js set inline styles.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src 'self' ws://${host}`,
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+function securityHeaders(res: ServerResponse, host: string): void {
+  res.setHeader('Content-Security-Policy', contentSecurityPolicy(host));
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  // The token is in the URL: never send it on as a Referer.
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+function refuse(res: ServerResponse, status: number, reason: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}: ${reason}\n`);
+}
+
+export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
+  const host = opts.host ?? '127.0.0.1';
+  const token = opts.token ?? newToken();
+  const staticDir = resolve(opts.staticDir ?? findStaticDir());
+  const log = opts.log ?? (() => undefined);
+  let port = 0;
+  const policy: AccessPolicy = { token, port: () => port, loopbackOnly: isLoopback(host) };
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    securityHeaders(res, String(req.headers.host ?? ''));
+    const access = checkAccess(req, policy, url);
+    if (!access.ok) return refuse(res, access.status, access.reason);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 403, `method ${req.method} not allowed`);
+    if (access.viaQuery) {
+      // Assets the page loads don't carry ?token=; a strict, HttpOnly cookie lets them through.
+      res.setHeader('Set-Cookie', `${COOKIE_NAME}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`);
+    }
+    serveStatic(staticDir, url.pathname, req, res);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024, perMessageDeflate: false });
+  server.on('upgrade', (req: IncomingMessage, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const access = url.pathname === '/ws' ? checkAccess(req, policy, url) : ({ ok: false, status: 403, reason: 'no such endpoint' } as const);
+    if (!access.ok) {
+      socket.end(`HTTP/1.1 ${access.status} ${access.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${access.reason}\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
+  });
+
+  const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
+    const who = `serve:${req.socket.remoteAddress ?? '?'}`;
+    log(`client connected (${who})`);
+    const send = (data: string | Uint8Array): void => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(data);
+    };
+    const emit: KubedeckEmit = (name, payload) => {
+      if (name === 'terminal.data') {
+        const p = payload as { id: string; data: Uint8Array };
+        send(encodeTerminalData(p.id, p.data));
+      } else {
+        send(encodeJson({ t: 'event', name, payload } satisfies ServerMessage));
+      }
+    };
+    let client: ReturnType<Kubedeck['connect']>;
+    try {
+      client = opts.kubedeck.connect(emit, who);
+    } catch (err) {
+      ws.close(1011, (err as Error).message.slice(0, 100));
+      return;
+    }
+    // Pings keep idle tabs alive through proxies and notice a browser that vanished.
+    let alive = true;
+    ws.on('pong', () => (alive = true));
+    const ping = setInterval(() => {
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, 30_000);
+    ping.unref();
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      let msg: { t?: unknown; id?: unknown; method?: unknown; args?: unknown };
+      try {
+        msg = decodeJson(data.toString()) as typeof msg;
+      } catch {
+        return;
+      }
+      if (!msg || msg.t !== 'call' || typeof msg.id !== 'number') return;
+      const id = msg.id;
+      client.call(String(msg.method), msg.args).then(
+        (value) => send(encodeJson({ t: 'result', id, value: value ?? null } satisfies ServerMessage)),
+        (err: unknown) => send(encodeJson({ t: 'error', id, message: (err as Error)?.message ?? String(err) } satisfies ServerMessage)),
+      );
+    });
+    ws.on('close', () => {
+      clearInterval(ping);
+      log(`client disconnected (${who})`);
+      void client.close();
+    });
+    ws.on('error', () => undefined);
+  };
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}/?token=${token}`;
+
+  return {
+    url,
+    port,
+    host,
+    token,
+    close: async () => {
+      for (const ws of wss.clients) ws.close(1001, 'server shutting down');
+      await new Promise<void>((r) => wss.close(() => r()));
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): void {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(pathname);
+  } catch {
+    return refuse(res, 403, 'bad path');
+  }
+  if (rel.includes('\0')) return refuse(res, 403, 'bad path');
+  if (rel === '/' || rel === '') rel = '/index.html';
+  const file = resolve(root, '.' + rel);
+  if (file !== root && !file.startsWith(root + sep)) return refuse(res, 403, 'bad path');
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    st = undefined;
+  }
+  if (!st || !st.isFile()) {
+    if (rel === '/index.html') {
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Kubedeck: the UI is not built yet. Run `npm run build`, then reload.\n');
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('404 Not Found\n');
+    return;
+  }
+  res.writeHead(200, {
+    'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': st.size,
+    // Vite names assets by content hash; the page itself must always be fresh (it carries the token flow).
+    'Cache-Control': rel.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-store',
+  });
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(file).pipe(res);
+}
