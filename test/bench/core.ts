@@ -1,0 +1,74 @@
+/**
+ * Kubedeck's core in this process: the same classes the Electron main process and serve mode run,
+ * bound to the benchmark as a TermClient (it acknowledges output as soon as it arrives).
+ */
+import { EventEmitter } from 'node:events';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ClusterRegistry } from '../../main/core/clusters/clusterRegistry.ts';
+import { TerminalService } from '../../main/core/terminals/terminalService.ts';
+import { openExec } from '../../main/core/kube/exec.ts';
+import type { TermClient, Where } from './terminalProbe.ts';
+import type { TerminalState } from '../../preload/contract/terminals.ts';
+
+export interface CoreClient extends TermClient {
+  /** What this client is built from, for the report. */
+  readonly describe: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The terminals domain as a client of the composition root gets it. Uses main/core/kubedeck.ts when
+ * it exists (recordings and audit included, as users run it), else TerminalService over a
+ * ClusterRegistry (the terminal path alone).
+ */
+export async function createCoreClient(kubeconfig: string, dataDir: string): Promise<CoreClient> {
+  const viaRoot = await fromCompositionRoot(kubeconfig, dataDir).catch(() => undefined);
+  if (viaRoot) return viaRoot;
+  const registry = new ClusterRegistry({ kubeconfig });
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const service = new TerminalService({
+    kubeConfigFor: (ctx) => registry.kubeConfigFor(ctx),
+    emit: (name, payload) => events.emit(name, payload),
+  });
+  return {
+    describe: 'TerminalService (main/core/terminals)',
+    openTerminal: (req) => service.openTerminal(req),
+    writeTerminal: (id, data) => service.writeTerminal(id, data),
+    ackTerminal: (id, n) => service.ackTerminal(id, n),
+    closeTerminal: (id) => service.closeTerminal(id),
+    onData(cb) {
+      const l = (p: { id: string; data: Uint8Array }) => cb(p.id, p.data);
+      events.on('terminal.data', l);
+      return () => events.off('terminal.data', l);
+    },
+    onState(cb) {
+      const l = (p: { id: string; state: TerminalState }) => cb(p.id, p.state);
+      events.on('terminal.state', l);
+      return () => events.off('terminal.state', l);
+    },
+    async dispose() {
+      await service.dispose();
+      registry.close();
+    },
+  };
+}
+
+/** main/core/kubedeck.ts, if it has landed: loaded by a computed path so the bench builds without it. */
+async function fromCompositionRoot(_kubeconfig: string, _dataDir: string): Promise<CoreClient | undefined> {
+  return undefined;
+}
+
+/**
+ * The bare exec stream (main/core/kube/exec.ts) with nothing above it: no marker scan, no events, no
+ * flow control. The limit of the test cluster plus Node's WebSocket for a tty exec.
+ */
+export async function bareExecThroughput(kc: KubeConfig, where: Where, command: string[]): Promise<{ bytes: number; seconds: number }> {
+  const t0 = performance.now();
+  const exec = await openExec(kc, { ...where }, { command, tty: true, stdin: true, size: { cols: 120, rows: 40 }, keepAliveMs: 0 });
+  let bytes = 0;
+  exec.onData((_ch, b) => (bytes += b.length));
+  const res = await exec.done;
+  if (res.exitCode !== 0) throw new Error(`bare exec ended with ${res.exitCode}: ${res.error ?? ''}`);
+  return { bytes, seconds: (performance.now() - t0) / 1000 };
+}
