@@ -82,6 +82,7 @@ export class TerminalSession {
   private generation = 0;
   /** Direct mode: the image has no /bin/sh, the user's command runs unwrapped (no pid, no tree kill). */
   private direct = false;
+  private held?: Uint8Array[];
 
   constructor(
     private readonly deps: TerminalDeps,
@@ -167,32 +168,55 @@ export class TerminalSession {
     const scanner = new MarkerScanner();
     let sawOutput = false;
     if (this.direct) scanner.done = true;
+    // Output is held until openTerminal has answered, so the renderer knows the id before the first prompt.
+    this.held = [];
+    let firstSign!: () => void;
+    const signed = new Promise<void>((r) => (firstSign = r));
     exec.onData((_channel, bytes) => {
       const shown = scanner.push(bytes);
       if (scanner.pid && !this.pid) this.pid = scanner.pid;
       if (scanner.shell && !this.shell) this.shell = scanner.shell;
+      if (scanner.pid || (this.direct && shown.length)) firstSign();
       if (shown.length) {
         sawOutput = true;
         this.output(shown);
       }
     });
+    void exec.done.then((res) => {
+      firstSign();
+      this.ended(gen, exec, res, scanner.pid !== undefined || sawOutput, scanner);
+    });
+    // Wait for the shell to announce itself (or fail: no /bin/sh), so the answer says which.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([signed, new Promise<void>((r) => (timer = setTimeout(r, this.direct ? 1000 : 5000)))]);
+    clearTimeout(timer);
+    setImmediate(() => this.releaseHeld());
+    if (gen !== this.generation || this.closing) return this.info();
+    if (this.exec !== exec) return this.info(); // ended already: the state says how
     this.setState({ state: 'connected' });
     if (!this.recorder && this.deps.recordings) {
       try {
         this.recorder = this.deps.recordings.start({
           ...this.ref,
-          command: this.command ?? ['(shell)'],
+          command: this.command ?? [this.shell ?? 'sh'],
           cols: this.cols,
           rows: this.rows,
           title: `${this.ref.context}/${this.ref.namespace}/${this.ref.pod}/${this.ref.container}`,
+          shell: this.shell,
         });
+        for (const chunk of this.held ?? []) this.recorder?.output(chunk);
       } catch {
         // A recording never stops a session.
       }
     }
-    void this.audit('terminal.open', { command: this.command ?? 'shell' });
-    void exec.done.then((res) => this.ended(gen, exec, res, scanner.pid !== undefined || sawOutput, scanner));
+    void this.audit('terminal.open', { command: this.command ?? [this.shell ?? 'sh'] });
     return this.info();
+  }
+
+  private releaseHeld(): void {
+    const held = this.held;
+    this.held = undefined;
+    for (const chunk of held ?? []) this.deps.emit('terminal.data', { id: this.id, data: chunk });
   }
 
   private async noShell(gen: number): Promise<TerminalInfo> {
@@ -213,7 +237,8 @@ export class TerminalSession {
   }
 
   private output(bytes: Uint8Array): void {
-    this.deps.emit('terminal.data', { id: this.id, data: bytes });
+    if (this.held) this.held.push(bytes);
+    else this.deps.emit('terminal.data', { id: this.id, data: bytes });
     try {
       this.recorder?.output(bytes);
     } catch {
