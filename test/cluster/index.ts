@@ -1,0 +1,95 @@
+// Test clusters: N fake Kubernetes API servers on loopback with real container roots, and a kubeconfig for them.
+// Programmatic API used by every test; `npm run test-cluster` (cli.ts) is the same thing for people.
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { makeCerts } from './certs.ts';
+import { TestCluster, TEST_USER, type ProcessInfo, type TestPodSpec, type TestContainerSpec } from './cluster.ts';
+import { buildImage, IMAGE_KINDS, type ImageKind } from './images.ts';
+
+export { TestCluster, TEST_USER };
+export type { ProcessInfo, TestPodSpec, TestContainerSpec, ImageKind };
+
+export interface TestClusters {
+  /** The kubeconfig written for these clusters (one context per cluster, namespace default). */
+  kubeconfigPath: string;
+  /** Context names: kd-test-1, kd-test-2, … */
+  contexts: string[];
+  clusters: TestCluster[];
+  /** Stop every cluster, kill every process started in a container, remove the temporary roots. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** How many clusters (default 2). */
+  clusters?: number;
+  /** Where to write the kubeconfig (default: inside the temporary folder). */
+  kubeconfigPath?: string;
+  /** Skip the fixture pods (namespaces default and restricted are still created). */
+  empty?: boolean;
+}
+
+/** The fixture every cluster starts with (a contract: tests and tools rely on these names). */
+export const FIXTURE: { namespace: string; pod: TestPodSpec }[] = [
+  { namespace: 'default', pod: { name: 'shell', image: 'full' } },
+  { namespace: 'default', pod: { name: 'busybox', image: 'busybox' } },
+  { namespace: 'default', pod: { name: 'notar', image: 'notar' } },
+  { namespace: 'default', pod: { name: 'distroless', image: 'distroless' } },
+  { namespace: 'default', pod: { name: 'multi', containers: [{ name: 'app', image: 'full' }, { name: 'sidecar', image: 'full' }] } },
+  { namespace: 'default', pod: { name: 'pending', image: 'full', phase: 'Pending' } },
+  { namespace: 'restricted', pod: { name: 'shell', image: 'full' } },
+];
+
+export async function startTestClusters(opts: StartOptions = {}): Promise<TestClusters> {
+  const n = opts.clusters ?? 2;
+  if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error(`clusters must be a whole number from 1 to 50, got ${n}`);
+  const base = await mkdtemp(join(tmpdir(), 'kd-test-clusters-'));
+  const clusters: TestCluster[] = [];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all(clusters.map((c) => c.stop().catch(() => undefined)));
+    await rm(base, { recursive: true, force: true }).catch(() => undefined);
+  };
+  try {
+    const images = {} as Record<ImageKind, string>;
+    await Promise.all(IMAGE_KINDS.map(async (k) => {
+      images[k] = join(base, 'images', k);
+      await buildImage(k, images[k]);
+    }));
+    for (let i = 1; i <= n; i++) {
+      const name = `kd-test-${i}`;
+      const certs = await makeCerts(join(base, name, 'pki'), name);
+      const c = new TestCluster({ index: i, name, dir: join(base, name), images, certs });
+      clusters.push(c);
+      c.addNamespace('default');
+      c.addNamespace('kube-system');
+      c.addNamespace('restricted');
+      if (!opts.empty) for (const f of FIXTURE) await c.addPod(f.namespace, f.pod);
+      await c.start();
+    }
+    const kubeconfigPath = resolve(opts.kubeconfigPath ?? join(base, 'kubeconfig'));
+    await mkdir(dirname(kubeconfigPath), { recursive: true });
+    await writeFile(kubeconfigPath, kubeconfigYaml(clusters), { mode: 0o600 });
+    return { kubeconfigPath, contexts: clusters.map((c) => c.context), clusters, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** A kubeconfig with one cluster, user and context per test cluster; current-context is the first. */
+export function kubeconfigYaml(clusters: TestCluster[]): string {
+  const lines = ['apiVersion: v1', 'kind: Config', 'preferences: {}', `current-context: ${clusters[0]?.context ?? '""'}`, 'clusters:'];
+  for (const c of clusters) {
+    lines.push(`- name: ${c.name}`, '  cluster:', `    server: ${c.server}`, `    certificate-authority-data: ${c.caData}`);
+  }
+  lines.push('users:');
+  for (const c of clusters) lines.push(`- name: ${c.name}-admin`, '  user:', `    token: ${c.token}`);
+  lines.push('contexts:');
+  for (const c of clusters) {
+    lines.push(`- name: ${c.context}`, '  context:', `    cluster: ${c.name}`, `    user: ${c.name}-admin`, '    namespace: default');
+  }
+  return lines.join('\n') + '\n';
+}

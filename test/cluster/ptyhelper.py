@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Runs one command inside a container root under a real PTY, like a container runtime's tty exec.
+
+usage: ptyhelper.py ROOT CWD COLS ROWS PATH ARGV0 [ARG...]   (environment is passed through)
+fd 0: bytes for the terminal; fd 1: what the terminal prints; fd 3: control lines "COLS ROWS\n" (resize).
+The window size is set before the command starts. When fd 0 ends (the client's stdin closed or its stream
+dropped) the PTY stays open: like containerd, the process keeps running until it exits on its own.
+Exit status: the command's exit code, or 128+signal.
+"""
+import errno
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import sys
+import termios
+
+
+def set_size(fd, cols, rows):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
+
+
+def main():
+    root, cwd, cols, rows, path = sys.argv[1:6]
+    argv = sys.argv[6:]
+    master, slave = pty.openpty()
+    set_size(master, int(cols), int(rows))
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.set_wakeup_fd(wake_w)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            signal.set_wakeup_fd(-1)
+            for s in (signal.SIGPIPE, signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                signal.signal(s, signal.SIG_DFL)
+            os.setsid()
+            fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+            for fd in (0, 1, 2):
+                os.dup2(slave, fd)
+            os.closerange(3, 65536)
+            os.chroot(root)
+            os.chdir(cwd)
+            os.execve(path, argv, dict(os.environ))
+        except OSError as e:
+            os.write(2, ('exec %s: %s\r\n' % (path, e.strerror)).encode())
+        os._exit(127)
+    os.close(slave)
+    os.set_blocking(master, False)
+    ctrl = 3
+    try:
+        os.fstat(ctrl)
+    except OSError:
+        ctrl = None
+    stdin_open = True
+    out_dead = False
+    pending = b''
+    ctrl_buf = b''
+    status = None
+
+    def emit(data):
+        nonlocal out_dead
+        if out_dead:
+            return
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(1, view)
+                view = view[n:]
+        except OSError:
+            out_dead = True
+
+    def drain_master():
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except BlockingIOError:
+                return True
+            except OSError:
+                return False
+            if not data:
+                return False
+            emit(data)
+
+    while True:
+        rlist = [master, wake_r]
+        if stdin_open and len(pending) < 65536:
+            rlist.append(0)
+        if ctrl is not None:
+            rlist.append(ctrl)
+        wlist = [master] if pending else []
+        try:
+            r, w, _ = select.select(rlist, wlist, [])
+        except InterruptedError:
+            continue
+        if wake_r in r:
+            try:
+                os.read(wake_r, 4096)
+            except OSError:
+                pass
+            try:
+                done, st = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                done, st = pid, 0
+            if done == pid:
+                status = st
+                break
+        if master in r:
+            if not drain_master():
+                # every slave fd is closed: the command is exiting
+                _, status = os.waitpid(pid, 0)
+                break
+        if master in w and pending:
+            try:
+                n = os.write(master, pending)
+                pending = pending[n:]
+            except BlockingIOError:
+                pass
+            except OSError:
+                pending = b''
+        if 0 in r:
+            try:
+                data = os.read(0, 65536)
+            except OSError:
+                data = b''
+            if data:
+                pending += data
+            else:
+                stdin_open = False
+        if ctrl is not None and ctrl in r:
+            try:
+                data = os.read(ctrl, 4096)
+            except OSError:
+                data = b''
+            if not data:
+                ctrl = None
+            else:
+                ctrl_buf += data
+                while b'\n' in ctrl_buf:
+                    line, ctrl_buf = ctrl_buf.split(b'\n', 1)
+                    parts = line.split()
+                    if len(parts) == 2:
+                        try:
+                            set_size(master, int(parts[0]), int(parts[1]))
+                        except (ValueError, OSError, struct.error):
+                            pass
+    drain_master()
+    if os.WIFSIGNALED(status):
+        sys.exit(128 + os.WTERMSIG(status))
+    sys.exit(os.WEXITSTATUS(status))
+
+
+if __name__ == '__main__':
+    main()
