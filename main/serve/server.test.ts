@@ -1,0 +1,139 @@
+// Serve mode: token, Host and Origin checks on HTTP and WebSocket, the wire format, and that closing
+// the WebSocket ends that client's shells in the pod.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { startTestClusters, type TestClusters } from '../../test/cluster/index.ts';
+import { decodeJson, decodeTerminalData, encodeJson } from '../../preload/contract/wire.ts';
+import { Kubedeck } from '../core/kubedeck.ts';
+import { startServer, type ServeHandle } from './server.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function connect(url: string, origin?: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, origin ? { origin } : {});
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+class WireClient {
+  private next = 1;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly events: { name: string; payload: unknown }[] = [];
+  readonly data = new Map<string, string>();
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (raw: Buffer, isBinary) => {
+      if (isBinary) {
+        const f = decodeTerminalData(new Uint8Array(raw));
+        if (f) this.data.set(f.id, (this.data.get(f.id) ?? '') + Buffer.from(f.data).toString('utf8'));
+        return;
+      }
+      const m = decodeJson(raw.toString()) as { t: string; id: number; value?: unknown; message?: string; name?: string; payload?: unknown };
+      if (m.t === 'event') this.events.push({ name: m.name!, payload: m.payload });
+      else if (m.t === 'result') this.pending.get(m.id)?.resolve(m.value);
+      else if (m.t === 'error') this.pending.get(m.id)?.reject(new Error(m.message));
+    });
+  }
+  call(method: string, ...args: unknown[]): Promise<unknown> {
+    const id = this.next++;
+    this.ws.send(encodeJson({ t: 'call', id, method, args }));
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+  }
+}
+
+describe('serve mode', () => {
+  let tc: TestClusters;
+  let dir: string;
+  let kubedeck: Kubedeck;
+  let server: ServeHandle;
+  let origin: string;
+
+  before(async () => {
+    tc = await startTestClusters({ clusters: 1 });
+    dir = await mkdtemp(join(tmpdir(), 'kd-serve-'));
+    await mkdir(join(dir, 'ui', 'assets'), { recursive: true });
+    await writeFile(join(dir, 'ui', 'index.html'), '<!doctype html><title>Kubedeck</title>');
+    await writeFile(join(dir, 'ui', 'assets', 'app.js'), 'console.log(1)');
+    kubedeck = new Kubedeck({ dataDir: join(dir, 'data'), kubeconfig: tc.kubeconfigPath });
+    server = await startServer({ kubedeck, port: 0, staticDir: join(dir, 'ui') });
+    origin = `http://127.0.0.1:${server.port}`;
+  });
+
+  after(async () => {
+    await server?.close();
+    await kubedeck?.shutdown();
+    await tc?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints a loopback URL with a token', () => {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{20,}$/);
+  });
+
+  it('refuses HTTP without the token, with a wrong one, from a foreign Origin or Host', async () => {
+    assert.equal((await get(server.port, '/')).status, 401);
+    assert.equal((await get(server.port, '/?token=nope')).status, 401);
+    assert.equal((await get(server.port, '/assets/app.js')).status, 401);
+    assert.equal((await get(server.port, `/?token=${server.token}`, { Origin: 'http://evil.example' })).status, 403);
+    assert.equal((await get(server.port, `/?token=${server.token}`, { Host: 'evil.example' })).status, 403);
+    assert.equal((await get(server.port, `/../../etc/passwd?token=${server.token}`)).status !== 200, true);
+  });
+
+  it('serves the UI with the token, a CSP, and a cookie for the assets', async () => {
+    const page = await get(server.port, `/?token=${server.token}`);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /Kubedeck/);
+    assert.match(String(page.headers['content-security-policy']), /default-src 'self'.*script-src 'self'/);
+    assert.equal(page.headers['referrer-policy'], 'no-referrer');
+    const cookie = String(page.headers['set-cookie']).split(';')[0];
+    const asset = await get(server.port, '/assets/app.js', { Cookie: cookie });
+    assert.equal(asset.status, 200);
+  });
+
+  it('refuses a WebSocket without the token or from a foreign Origin', async () => {
+    await assert.rejects(connect(`ws://127.0.0.1:${server.port}/ws`, origin), /HTTP 401/);
+    await assert.rejects(connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, 'http://evil.example'), /HTTP 403/);
+    await assert.rejects(connect(`ws://127.0.0.1:${server.port}/elsewhere?token=${server.token}`, origin), /HTTP 403/);
+  });
+
+  it('speaks the contract over the WebSocket; closing it ends that client\'s shells', async () => {
+    const ws = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, origin);
+    const client = new WireClient(ws);
+    const list = (await client.call('listClusters')) as { clusters: { context: string }[] };
+    assert.deepEqual(list.clusters.map((c) => c.context), ['kd-test-1']);
+    await assert.rejects(client.call('constructor'), /unknown method/);
+    await assert.rejects(client.call('openTerminal', { context: 'kd-test-1' }), /namespace is required/);
+    const t = (await client.call('openTerminal', { context: 'kd-test-1', namespace: 'default', pod: 'shell', container: 'main', cols: 90, rows: 20 })) as { id: string; state: { state: string } };
+    assert.equal(t.state.state, 'connected');
+    await client.call('writeTerminal', t.id, 'echo wire-$((6*7))\n');
+    for (let i = 0; i < 100 && !(client.data.get(t.id) ?? '').includes('wire-42'); i++) await sleep(50);
+    assert.match(client.data.get(t.id) ?? '', /wire-42/);
+    assert.equal((await tc.clusters[0].processes('default', 'shell', 'main')).length, 1);
+    ws.close();
+    let left = 1;
+    for (let i = 0; i < 100 && left > 0; i++) {
+      await sleep(50);
+      left = (await tc.clusters[0].processes('default', 'shell', 'main')).length;
+    }
+    assert.equal(left, 0, 'no shell left after the browser went away');
+  });
+});
