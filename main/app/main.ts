@@ -1,4 +1,168 @@
-// Electron main process: windows, menus, ipcMain wiring and security settings only (DESIGN.md).
-import { app } from 'electron';
+// Electron main process: windows, ipcMain wiring and security settings only (DESIGN.md).
+// Everything else lives in main/core; each window is one Kubedeck client.
+import { app, BrowserWindow, ipcMain, protocol, session, shell, net, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { IPC_EVENT_CHANNEL, IPC_PREFIX, METHOD_NAMES } from '../../preload/contract.ts';
+import { Kubedeck, type KubedeckClient, type KubedeckEmit } from '../core/kubedeck.ts';
+import { createQuitHandler } from '../core/quitCleanup.ts';
 
-void app.whenReady();
+/**
+ * The UI is served from a privileged custom scheme, not file://: it gets a real origin to check
+ * senders against, and response headers (the CSP) that file:// can't carry.
+ */
+const SCHEME = 'kubedeck';
+const APP_ORIGIN = `${SCHEME}://app`;
+const RENDERER_DIR = path.join(__dirname, '..', 'renderer');
+const PRELOAD = path.join(__dirname, '..', 'preload', 'preload.cjs');
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+
+const kubedeck = new Kubedeck({ dataDir: process.env.KUBEDECK_DATA_DIR ?? path.join(app.getPath('appData'), 'kubedeck') });
+const clients = new Map<number, KubedeckClient>();
+
+/** `--open context/namespace/pod/container` → the UI's deep link `#/terminal/…`. */
+export function deepLinkFromArgv(argv: string[]): string {
+  const i = argv.indexOf('--open');
+  const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--open='))?.slice('--open='.length);
+  if (!value) return '';
+  const parts = value.split('/');
+  if (parts.length !== 4 || parts.some((p) => !p)) {
+    console.error(`kubedeck: --open expects context/namespace/pod/container, got ${JSON.stringify(value)}`);
+    return '';
+  }
+  return '#/terminal/' + parts.map(encodeURIComponent).join('/');
+}
+
+/** Only the app's own top frame may call the contract. */
+function trustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  if (!frame || frame !== event.sender.mainFrame) return false;
+  try {
+    return new URL(frame.url).origin === APP_ORIGIN;
+  } catch {
+    return false;
+  }
+}
+
+function clientFor(contents: WebContents): KubedeckClient {
+  let client = clients.get(contents.id);
+  if (client && !client.closed) return client;
+  const emit: KubedeckEmit = (name, payload) => {
+    if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, { name, payload });
+  };
+  client = kubedeck.connect(emit);
+  clients.set(contents.id, client);
+  // The window is gone (closed, crashed, reloaded away): its terminals and remote shells end.
+  contents.once('destroyed', () => {
+    clients.delete(contents.id);
+    void client?.close();
+  });
+  return client;
+}
+
+function createWindow(hash = ''): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    title: 'Kubedeck',
+    icon: path.join(__dirname, '..', '..', 'build', 'icon.png'),
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  clientFor(win.webContents);
+  // A reload gives the page a fresh start: the old page's terminals end, a new client begins.
+  win.webContents.on('did-start-navigation', (details) => {
+    if (!details.isMainFrame || details.isSameDocument) return;
+    const old = clients.get(win.webContents.id);
+    if (old) {
+      clients.delete(win.webContents.id);
+      void old.close();
+    }
+    clientFor(win.webContents);
+  });
+  void win.loadURL(`${APP_ORIGIN}/index.html${hash}`);
+  return win;
+}
+
+function serveRenderer(): void {
+  protocol.handle(SCHEME, async (request) => {
+    const url = new URL(request.url);
+    if (url.host !== 'app') return new Response('not found', { status: 404 });
+    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    const file = path.resolve(RENDERER_DIR, '.' + rel);
+    if (!file.startsWith(RENDERER_DIR + path.sep)) return new Response('forbidden', { status: 403 });
+    const res = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(res.headers);
+    headers.set('Content-Security-Policy', CSP);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(res.body, { status: res.status, headers });
+  });
+}
+
+function lockDown(): void {
+  // No permission prompts: a pod terminal needs none, except writing the clipboard for copy.
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(permission === 'clipboard-sanitized-write'));
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!url.startsWith(APP_ORIGIN + '/')) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    // New windows are denied; http(s) links (xterm web-links) open in the user's browser instead.
+    contents.setWindowOpenHandler(({ url }) => {
+      if (/^https?:\/\//i.test(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+}
+
+function bindContract(): void {
+  for (const method of METHOD_NAMES) {
+    ipcMain.handle(IPC_PREFIX + method, async (event, ...args: unknown[]) => {
+      if (!trustedSender(event)) throw new Error('refused: not the Kubedeck window');
+      return clientFor(event.sender).call(method, args);
+    });
+  }
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', (_e, argv) => {
+    // `kubedeck --open …` while running: a new window on that terminal.
+    createWindow(deepLinkFromArgv(argv));
+  });
+  app.on('before-quit', createQuitHandler({ cleanup: () => kubedeck.shutdown(), quit: () => app.quit() }));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  void app.whenReady().then(() => {
+    lockDown();
+    serveRenderer();
+    bindContract();
+    createWindow(deepLinkFromArgv(process.argv));
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    });
+  });
+}
