@@ -1,0 +1,225 @@
+// Conformance: real clients (kubectl 1.32 on PATH, kubectl.1.30 and kubectl.1.33 beside it, @kubernetes/client-node)
+// against the test double — what they print and exit with is what a user would see against a real cluster.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PassThrough } from 'node:stream';
+import { Exec, KubeConfig, type V1Status } from '@kubernetes/client-node';
+import { startTestClusters, type TestClusters } from './index.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const KUBECTL = execFileSync('sh', ['-c', 'command -v kubectl']).toString().trim();
+const KUBECTL_DIR = dirname(realpathSync(KUBECTL));
+const KUBECTLS: [string, string][] = [['kubectl (PATH)', KUBECTL], ['kubectl.1.30', join(KUBECTL_DIR, 'kubectl.1.30')],
+  ['kubectl.1.33', join(KUBECTL_DIR, 'kubectl.1.33')]];
+
+let tc: TestClusters;
+let work: string;
+let env: NodeJS.ProcessEnv;
+
+interface Result { code: number | null; stdout: string; stderr: string }
+
+function run(bin: string, args: string[], opts: { input?: string | Buffer } = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [], err: Buffer[] = [];
+    p.stdout.on('data', (d: Buffer) => out.push(d));
+    p.stderr.on('data', (d: Buffer) => err.push(d));
+    p.on('error', reject);
+    const timer = setTimeout(() => p.kill('SIGKILL'), 30000);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+    p.stdin.on('error', () => undefined);
+    p.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Run argv under a PTY of rows×cols; steps wait for text, resize the terminal, send keys (see ptydrive.py). */
+function underPty(argv: string[], rows: number, cols: number, steps: unknown[] = []): Promise<Result> {
+  return run('python3', [join(HERE, 'ptydrive.py'), JSON.stringify({ argv, rows, cols, steps, timeout: 25 })]);
+}
+
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), 'kd-conformance-'));
+  tc = await startTestClusters({ clusters: 2, kubeconfigPath: join(work, 'kubeconfig') });
+  // HOME of its own so kubectl's discovery cache stays in the temp folder.
+  env = { ...process.env, KUBECONFIG: tc.kubeconfigPath, HOME: work };
+});
+
+after(async () => {
+  await tc?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('kubectl get', () => {
+  test('get pods -A lists the fixture of the current context', async () => {
+    const r = await run(KUBECTL, ['get', 'pods', '-A']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0], /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    const rows = lines.slice(1).map((l) => l.split(/\s+/).slice(0, 4).join(' '));
+    assert.deepEqual(rows.sort(), [
+      'default busybox 1/1 Running', 'default distroless 1/1 Running', 'default multi 2/2 Running', 'default notar 1/1 Running',
+      'default pending 0/1 Pending', 'default shell 1/1 Running', 'restricted shell 1/1 Running',
+    ]);
+  });
+
+  test('every context reaches its own cluster; get namespaces and a single pod as JSON', async () => {
+    assert.deepEqual(tc.contexts, ['kd-test-1', 'kd-test-2']);
+    const ns = await run(KUBECTL, ['--context', 'kd-test-2', 'get', 'ns', '-o', 'name']);
+    assert.equal(ns.code, 0, ns.stderr);
+    assert.deepEqual(ns.stdout.trim().split('\n').sort(), ['namespace/default', 'namespace/kube-system', 'namespace/restricted']);
+    const pod = await run(KUBECTL, ['--context', 'kd-test-2', 'get', 'pod', 'multi', '-o', 'json']);
+    const obj = JSON.parse(pod.stdout) as { spec: { containers: { name: string }[] }; status: { phase: string } };
+    assert.deepEqual(obj.spec.containers.map((c) => c.name), ['app', 'sidecar']);
+    assert.equal(obj.status.phase, 'Running');
+    const cfg = await run(KUBECTL, ['config', 'view', '--minify', '--raw', '-o', 'jsonpath={.clusters[0].cluster.certificate-authority-data}']);
+    assert.equal(cfg.stdout, tc.clusters[0].caData);
+  });
+
+  test('a pod added through the API appears, a deleted one is gone', async () => {
+    await tc.clusters[1].addPod('team-a', { name: 'web', image: 'busybox' });
+    const r = await run(KUBECTL, ['--context', 'kd-test-2', 'get', 'pods', '-n', 'team-a']);
+    assert.match(r.stdout, /^web\s+1\/1\s+Running/m);
+    await tc.clusters[1].deletePod('team-a', 'web');
+    const gone = await run(KUBECTL, ['--context', 'kd-test-2', 'get', 'pod', '-n', 'team-a', 'web']);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /Error from server \(NotFound\): pods "web" not found/);
+  });
+});
+
+describe('errors as a real API server words them', () => {
+  test('wrong token: 401', async () => {
+    const r = await run(KUBECTL, ['--token', 'wrong', 'get', 'pods']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error: You must be logged in to the server \(Unauthorized\)/);
+    const e = await run(KUBECTL, ['--token', 'wrong', 'exec', 'shell', '--', 'true']);
+    assert.match(e.stderr, /You must be logged in to the server \(Unauthorized\)/);
+  });
+
+  test('exec in namespace restricted: 403 Forbidden', async () => {
+    const r = await run(KUBECTL, ['-n', 'restricted', 'exec', 'shell', '--', 'true']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Error from server \(Forbidden\): pods "shell" is forbidden: User "kubedeck-tester" cannot create resource "pods\/exec" in API group "" in the namespace "restricted"/);
+  });
+
+  test('unknown pod 404, unknown container and pending pod 400, missing program', async () => {
+    const nf = await run(KUBECTL, ['exec', 'nope', '--', 'true']);
+    assert.match(nf.stderr, /Error from server \(NotFound\): pods "nope" not found/);
+    const uc = await run(KUBECTL, ['exec', 'multi', '-c', 'nope', '--', 'true']);
+    assert.match(uc.stderr, /Error from server \(BadRequest\): container nope is not valid for pod multi/);
+    const pend = await run(KUBECTL, ['exec', 'pending', '--', 'true']);
+    assert.equal(pend.code, 1);
+    assert.match(pend.stderr, /Error from server \(BadRequest\): pod pending does not have a host assigned/);
+    const dl = await run(KUBECTL, ['exec', 'distroless', '--', 'sh', '-c', 'true']);
+    assert.equal(dl.code, 1);
+    assert.match(dl.stderr, /exec: "sh": executable file not found in \$PATH/);
+    const nt = await run(KUBECTL, ['exec', 'notar', '--', 'tar', '--version']);
+    assert.match(nt.stderr, /exec: "tar": executable file not found in \$PATH/);
+  });
+});
+
+for (const [label, bin] of KUBECTLS) {
+  describe(`${label} exec`, () => {
+    test('exit code, stdout and stderr apart', async () => {
+      const r = await run(bin, ['exec', 'shell', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+      assert.equal(r.code, 3);
+      assert.equal(r.stdout, 'out\n');
+      assert.match(r.stderr, /^err\n/);
+      assert.match(r.stderr, /command terminated with exit code 3/);
+      const ok = await run(bin, ['--context', 'kd-test-2', 'exec', 'busybox', '--', 'sh', '-c', 'echo $HOSTNAME; ls /bin/tar']);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal(ok.stdout, 'busybox\n/bin/tar\n');
+    });
+
+    test('stdin piped through cat, byte-identical, and EOF ends it', async () => {
+      const data = randomBytes(200_000).toString('base64');
+      const r = await run(bin, ['exec', '-i', 'shell', '--', 'cat'], { input: data });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, data);
+    });
+
+    test('exec -it -- stty size under a pty of known size, and after a resize', async () => {
+      const r = await underPty([bin, 'exec', '-it', 'shell', '--', 'sh', '-c', 'stty size; read x; stty size'], 37, 101,
+        [{ wait: '37 101' }, { resize: [52, 133], sleep: 0.4, send: '\n' }]);
+      assert.equal(r.code, 0, r.stdout);
+      assert.match(r.stdout, /^37 101\r\n/);
+      assert.match(r.stdout, /52 133\r\n$/);
+    });
+
+    test('cp of a file and a folder, both directions, byte-identical', async () => {
+      const dir = await mkdtemp(join(work, 'cp-'));
+      const file = randomBytes(700_001);
+      await writeFile(join(dir, 'blob.bin'), file);
+      await mkdir(join(dir, 'tree/sub'), { recursive: true });
+      await writeFile(join(dir, 'tree/a.txt'), 'hello\n');
+      await writeFile(join(dir, 'tree/sub/b.bin'), randomBytes(4096));
+      const tag = label.replace(/\W+/g, '');
+      const up1 = await run(bin, ['cp', join(dir, 'blob.bin'), `shell:/tmp/${tag}.bin`]);
+      assert.equal(up1.code, 0, up1.stderr);
+      const up2 = await run(bin, ['cp', join(dir, 'tree'), `shell:/root/${tag}-tree`]);
+      assert.equal(up2.code, 0, up2.stderr);
+      // what landed inside the container's own root
+      const root = tc.clusters[0].rootOf('default', 'shell', 'main');
+      assert.deepEqual(await readFile(join(root, `tmp/${tag}.bin`)), file);
+      assert.equal(await readFile(join(root, `root/${tag}-tree/a.txt`), 'utf8'), 'hello\n');
+      const down1 = await run(bin, ['cp', `shell:/tmp/${tag}.bin`, join(dir, 'back.bin')]);
+      assert.equal(down1.code, 0, down1.stderr);
+      assert.deepEqual(await readFile(join(dir, 'back.bin')), file);
+      const down2 = await run(bin, ['cp', `shell:/root/${tag}-tree`, join(dir, 'tree-back')]);
+      assert.equal(down2.code, 0, down2.stderr);
+      const cmp = await run('diff', ['-r', join(dir, 'tree'), join(dir, 'tree-back')]);
+      assert.equal(cmp.code, 0, cmp.stdout);
+    });
+  });
+}
+
+describe('@kubernetes/client-node Exec', () => {
+  const kcFor = (context: string) => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(tc.kubeconfigPath);
+    kc.setCurrentContext(context);
+    return kc;
+  };
+  const execOnce = async (context: string, pod: string, container: string, command: string[], input?: string) => {
+    const exec = new Exec(kcFor(context));
+    const stdout = new PassThrough(), stderr = new PassThrough();
+    let out = '', err = '';
+    stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const stdin = input === undefined ? null : new PassThrough();
+    const status = await new Promise<V1Status>((resolve, reject) => {
+      exec.exec('default', pod, container, command, stdout, stderr, stdin, false, (s) => resolve(s)).catch(reject);
+      if (stdin) stdin.end(input);
+    });
+    return { status, out, err };
+  };
+
+  test('status callback: Success', async () => {
+    const r = await execOnce('kd-test-2', 'multi', 'sidecar', ['sh', '-c', 'echo from-$HOSTNAME']);
+    assert.equal(r.status.status, 'Success');
+    assert.equal(r.out, 'from-multi\n');
+  });
+
+  test('status callback: Failure, NonZeroExitCode with ExitCode cause', async () => {
+    const r = await execOnce('kd-test-1', 'shell', 'main', ['sh', '-c', 'echo oops >&2; exit 7']);
+    assert.equal(r.status.status, 'Failure');
+    assert.equal(r.status.reason, 'NonZeroExitCode');
+    assert.deepEqual(r.status.details?.causes, [{ reason: 'ExitCode', message: '7' }]);
+    assert.equal(r.err, 'oops\n');
+  });
+
+  test('stdin through cat', async () => {
+    const r = await execOnce('kd-test-1', 'shell', 'main', ['cat'], 'piped text\n');
+    assert.equal(r.status.status, 'Success');
+    assert.equal(r.out, 'piped text\n');
+  });
+});

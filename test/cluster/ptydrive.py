@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Run a program under a pseudo-terminal of a known size, like a person at a terminal.
+
+usage: ptydrive.py SCRIPT_JSON
+SCRIPT_JSON: {"argv": [...], "rows": R, "cols": C, "steps": [{"wait": "text", "resize": [rows, cols], "sleep": s,
+"send": "text"}...], "timeout": seconds}
+Each step first waits for its text in the output (if given), then resizes (SIGWINCH reaches the program), sleeps,
+sends. Prints the program's whole terminal output to stdout; exits with the program's exit code (124 on timeout).
+"""
+import fcntl, json, os, pty, select, signal, struct, sys, termios, time
+
+
+def main():
+    spec = json.loads(sys.argv[1])
+    fd, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', spec['rows'], spec['cols'], 0, 0))
+    pid = os.fork()
+    if pid == 0:
+        os.close(fd)
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+        for i in (0, 1, 2):
+            os.dup2(slave, i)
+        if slave > 2:
+            os.close(slave)
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        os.execvp(spec['argv'][0], spec['argv'])
+    os.close(slave)
+    out = b''
+    steps = list(spec.get('steps', []))
+    deadline = time.time() + spec.get('timeout', 30)
+    done = False
+    while not done:
+        if steps and ('wait' not in steps[0] or steps[0]['wait'].encode() in out):
+            st = steps.pop(0)
+            if 'resize' in st:
+                r, c = st['resize']
+                fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', r, c, 0, 0))
+                os.kill(pid, signal.SIGWINCH)
+            if 'sleep' in st:
+                time.sleep(st['sleep'])
+            if 'send' in st:
+                os.write(fd, st['send'].encode())
+            continue
+        left = deadline - time.time()
+        if left <= 0:
+            os.kill(pid, signal.SIGKILL)
+            sys.stdout.buffer.write(out)
+            sys.exit(124)
+        r, _, _ = select.select([fd], [], [], min(left, 0.2))
+        if r:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                data = b''
+            if not data:
+                done = True
+            out += data
+    _, status = os.waitpid(pid, 0)
+    sys.stdout.buffer.write(out)
+    sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+
+
+if __name__ == '__main__':
+    main()
