@@ -98,6 +98,8 @@ async function skeleton(root: string, opts: { merged: boolean; shell: string }):
     ['random', 'c', 1, 8], ['urandom', 'c', 1, 9], ['tty', 'c', 5, 0]];
   const script = nodes.map(([n, t, ma, mi]) => `mknod -m 666 ${join(root, 'dev', n)} ${t} ${ma} ${mi}`).join(' && ');
   await run('sh', ['-c', script]);
+  await mkdir(join(root, 'dev/pts'));
+  await symlink('pts/ptmx', join(root, 'dev/ptmx'));
   await symlink('/proc/self/fd', join(root, 'dev/fd'));
   await symlink('/proc/self/fd/0', join(root, 'dev/stdin'));
   await symlink('/proc/self/fd/1', join(root, 'dev/stdout'));

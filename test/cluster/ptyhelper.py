@@ -22,6 +22,26 @@ def set_size(fd, cols, rows):
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
 
 
+def private_mounts(root):
+    """In a mount namespace of this process tree only: /dev/pts (so tty(1) and ttyname work) and /proc inside the
+    root. Everything vanishes with the last process; if mounting is not possible the command runs without them."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        CLONE_NEWNS, MS_BIND, MS_REC, MS_PRIVATE = 0x00020000, 4096, 16384, 1 << 18
+        if libc.unshare(CLONE_NEWNS) != 0:
+            return
+        libc.mount(b'none', b'/', None, MS_REC | MS_PRIVATE, None)
+        pts = os.path.join(root, 'dev/pts')
+        if os.path.isdir(pts):
+            libc.mount(b'/dev/pts', pts.encode(), None, MS_BIND, None)
+        proc = os.path.join(root, 'proc')
+        if os.path.isdir(proc):
+            libc.mount(b'proc', proc.encode(), b'proc', 0, None)
+    except Exception:  # noqa: BLE001 - best effort
+        pass
+
+
 def main():
     root, cwd, cols, rows, path = sys.argv[1:6]
     argv = sys.argv[6:]
@@ -43,6 +63,7 @@ def main():
             for fd in (0, 1, 2):
                 os.dup2(slave, fd)
             os.closerange(3, 65536)
+            private_mounts(root)
             os.chroot(root)
             os.chdir(cwd)
             os.execve(path, argv, dict(os.environ))

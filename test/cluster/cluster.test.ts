@@ -1,0 +1,265 @@
+// The test double's own contract: wire protocol details, watch events, the process listing and fault injection.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startTestClusters, type TestClusters, type TestCluster } from './index.ts';
+import { apiGet, apiWatch, rawExec } from './rawexec.ts';
+
+let tc: TestClusters;
+let c1: TestCluster;
+let c2: TestCluster;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function eventually(check: () => Promise<boolean> | boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await sleep(50);
+  }
+  assert.fail(`timed out: ${what}`);
+}
+
+before(async () => {
+  tc = await startTestClusters({ clusters: 2 });
+  [c1, c2] = tc.clusters;
+});
+after(async () => { await tc?.stop(); });
+
+describe('clusters and kubeconfig', () => {
+  test('own port, CA and token per cluster; kubeconfig has one context each with namespace default', async () => {
+    assert.notEqual(c1.port, c2.port);
+    assert.notEqual(c1.caData, c2.caData);
+    assert.notEqual(c1.token, c2.token);
+    const kc = await readFile(tc.kubeconfigPath, 'utf8');
+    for (const c of tc.clusters) {
+      assert.ok(kc.includes(`server: https://127.0.0.1:${c.port}`));
+      assert.ok(kc.includes(`certificate-authority-data: ${c.caData}`));
+      assert.ok(kc.includes(`token: ${c.token}`));
+    }
+    assert.equal(kc.match(/namespace: default/g)?.length, 2);
+    // one cluster's token is wrong for the other
+    const wrong = await apiGet(c1, '/api/v1/pods', { token: c2.token });
+    assert.equal(wrong.status, 401);
+    assert.deepEqual(wrong.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    const none = await apiGet(c1, '/version', { token: '' });
+    assert.equal(none.status, 401);
+  });
+
+  test('discovery', async () => {
+    assert.equal(((await apiGet(c1, '/version')).body as { major: string }).major, '1');
+    assert.deepEqual(((await apiGet(c1, '/api')).body as { versions: string[] }).versions, ['v1']);
+    assert.equal(((await apiGet(c1, '/apis')).body as { kind: string }).kind, 'APIGroupList');
+    const res = (await apiGet(c1, '/api/v1')).body as { resources: { name: string }[] };
+    assert.deepEqual(res.resources.map((r) => r.name), ['namespaces', 'pods', 'pods/exec']);
+    const nf = await apiGet(c1, '/apis/apps/v1/deployments');
+    assert.equal(nf.status, 404);
+  });
+
+  test('fixture roots: full image has GNU tar, busybox its own tar, notar none, distroless no shell', async () => {
+    const full = c1.rootOf('default', 'shell', 'main');
+    assert.ok(existsSync(join(full, 'usr/bin/tar')) && existsSync(join(full, 'usr/bin/sha256sum')) && existsSync(join(full, 'usr/bin/gzip')));
+    assert.ok(existsSync(join(c1.rootOf('default', 'busybox', 'main'), 'bin/tar')));
+    assert.ok(!existsSync(join(c1.rootOf('default', 'notar', 'main'), 'usr/bin/tar')));
+    assert.ok(existsSync(join(c1.rootOf('default', 'notar', 'main'), 'usr/bin/ls')));
+    const dl = c1.rootOf('default', 'distroless', 'main');
+    assert.ok(!existsSync(join(dl, 'bin/sh')) && !existsSync(join(dl, 'usr/bin/ls')));
+    // roots are separate: a file in one container is not in the other
+    await writeFile(join(c1.rootOf('default', 'multi', 'app'), 'tmp/only-app'), 'x');
+    assert.ok(!existsSync(join(c1.rootOf('default', 'multi', 'sidecar'), 'tmp/only-app')));
+    assert.ok(!existsSync(join(c2.rootOf('default', 'multi', 'app'), 'tmp/only-app')));
+  });
+});
+
+describe('exec wire protocol', () => {
+  test('subprotocol: first supported in the client\'s list; none → 403', async () => {
+    const a = await rawExec(c1, { pod: 'shell', command: ['true'], protocols: ['v4.channel.k8s.io', 'v5.channel.k8s.io'] });
+    assert.equal(a.protocol, 'v4.channel.k8s.io');
+    await a.closed;
+    const b = await rawExec(c1, { pod: 'shell', command: ['true'], protocols: ['v3.channel.k8s.io', 'base64.channel.k8s.io', 'channel.k8s.io'] });
+    assert.equal(b.protocol, 'base64.channel.k8s.io');
+    await b.closed;
+    await assert.rejects(rawExec(c1, { pod: 'shell', command: ['true'], protocols: ['v3.channel.k8s.io'] }),
+      (e: { status: number; body: string }) => e.status === 403 && /unable to negotiate protocol/.test(e.body));
+  });
+
+  test('first frame is an empty message on the lowest writable channel; status then close 1000', async () => {
+    const e = await rawExec(c1, { pod: 'shell', command: ['sh', '-c', 'echo hi; exit 4'], method: 'POST' });
+    const { code } = await e.closed;
+    assert.equal(code, 1000);
+    assert.deepEqual(e.frames[0], { channel: 1, data: Buffer.alloc(0) });
+    assert.equal(e.text(1), 'hi\n');
+    assert.deepEqual(e.status(), { metadata: {}, status: 'Failure', reason: 'NonZeroExitCode',
+      message: 'command terminated with non-zero exit code: error executing command [sh -c echo hi; exit 4], exit code 4',
+      details: { causes: [{ reason: 'ExitCode', message: '4' }] } });
+    const onlyErr = await rawExec(c1, { pod: 'shell', command: ['sh', '-c', 'echo e >&2'], stdout: false, stderr: true });
+    await onlyErr.closed;
+    assert.deepEqual(onlyErr.frames[0], { channel: 2, data: Buffer.alloc(0) });
+    assert.equal(onlyErr.text(2), 'e\n');
+    assert.deepEqual(onlyErr.status(), { metadata: {}, status: 'Success' });
+  });
+
+  test('base64.channel.k8s.io and channel.k8s.io carry data and the error text', async () => {
+    const b = await rawExec(c1, { pod: 'busybox', command: ['sh', '-c', 'printf "\\001\\377"; exit 2'], protocols: ['base64.channel.k8s.io'] });
+    await b.closed;
+    assert.deepEqual(Buffer.concat(b.frames.filter((f) => f.channel === 1).map((f) => f.data)), Buffer.from([1, 255]));
+    assert.match(b.text(3), /exit code 2$/);
+    const v1 = await rawExec(c1, { pod: 'shell', command: ['true'], protocols: ['channel.k8s.io'] });
+    await v1.closed;
+    assert.equal(v1.text(3), '');
+  });
+
+  test('v5 [255, 0] half-closes stdin; stdout keeps flowing to the end', async () => {
+    const e = await rawExec(c1, { pod: 'shell', command: ['sh', '-c', 'cat; echo done'], stdin: true });
+    e.send(0, 'abc\n');
+    await e.waitFor(1, 'abc\n');
+    e.ws.send(Buffer.from([255, 0]));
+    await e.closed;
+    assert.equal(e.text(1), 'abc\ndone\n');
+    assert.equal(e.status()?.status, 'Success');
+  });
+
+  test('tty: real PTY, size from the first resize, several case-insensitive resize objects per frame', async () => {
+    const e = await rawExec(c1, { pod: 'shell', command: ['bash', '-c', 'tty; stty size; read x; stty size'], stdin: true, tty: true });
+    e.send(4, '{"Width":100,"Height":30}');
+    await e.waitFor(1, '30 100\r\n');
+    assert.match(e.text(1), /^\/dev\/pts\/\d+\r\n/);
+    e.send(4, '{"width":90,"height":20}{"WIDTH":120,"HEIGHT":40}');
+    await sleep(200);
+    e.send(0, '\n');
+    await e.closed;
+    assert.match(e.text(1), /40 120\r\n$/);
+    assert.equal(e.status()?.status, 'Success');
+  });
+
+  test('tty in busybox; interactive shell exits with its code', async () => {
+    const e = await rawExec(c2, { pod: 'busybox', command: ['sh'], stdin: true, tty: true });
+    e.send(4, '{"Width":80,"Height":24}');
+    e.send(0, 'echo $((6*7))\n');
+    await e.waitFor(1, '42');
+    e.send(0, 'exit 5\n');
+    await e.closed;
+    assert.deepEqual(e.status()?.details, { causes: [{ reason: 'ExitCode', message: '5' }] });
+  });
+
+  test('container defaulted for one container, required for several; exec in the chosen container\'s root', async () => {
+    await assert.rejects(rawExec(c1, { pod: 'multi', command: ['true'] }),
+      (e: { status: number; body: string }) => e.status === 400 && JSON.parse(e.body).message === 'a container name must be specified for pod multi, choose one of: [app sidecar]');
+    await writeFile(join(c1.rootOf('default', 'multi', 'sidecar'), 'tmp/mark'), 'sidecar-file');
+    const e = await rawExec(c1, { pod: 'multi', container: 'sidecar', command: ['cat', '/tmp/mark'] });
+    await e.closed;
+    assert.equal(e.text(1), 'sidecar-file');
+  });
+
+  test('bulk output is not corrupted (64 MiB through sha256sum)', async () => {
+    const e = await rawExec(c1, { pod: 'shell', command: ['sh', '-c', 'head -c 67108864 /dev/zero'] });
+    let n = 0;
+    const h = (await import('node:crypto')).createHash('sha256');
+    e.ws.on('message', (d: Buffer) => { if (d[0] === 1) { n += d.length - 1; h.update(d.subarray(1)); } });
+    const t = Date.now();
+    await e.closed;
+    assert.equal(n, 64 << 20);
+    assert.equal(h.digest('hex'), '3b6a07d0d404fab4e23b6d34bc6696a6a312dd92821332385e5af7c01c421351');
+    assert.ok(Date.now() - t < 20000, `took ${Date.now() - t} ms`);
+  });
+});
+
+describe('watch', () => {
+  test('ADDED, MODIFIED, DELETED when the programmatic API changes pods; resourceVersion resumes', async () => {
+    const list = (await apiGet(c2, '/api/v1/namespaces/default/pods')).body as { metadata: { resourceVersion: string }; items: unknown[] };
+    assert.equal(list.items.length, 6);
+    const w = apiWatch(c2, `/api/v1/namespaces/default/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`);
+    const all = apiWatch(c2, '/api/v1/pods?watch=true');
+    await all.waitFor((e) => e.type === 'ADDED' && e.object.metadata.name === 'pending');
+    await c2.addPod('default', { name: 'extra', image: 'busybox' });
+    await w.waitFor((e) => e.type === 'ADDED' && e.object.metadata.name === 'extra');
+    c2.labelPod('default', 'extra', { tier: 'web' });
+    await w.waitFor((e) => e.type === 'MODIFIED' && e.object.metadata.name === 'extra');
+    await c2.deletePod('default', 'extra');
+    await w.waitFor((e) => e.type === 'DELETED' && e.object.metadata.name === 'extra');
+    assert.deepEqual(w.events.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+    assert.equal(w.events[1].object.metadata.labels?.tier, 'web');
+    await all.waitFor((e) => e.type === 'DELETED');
+    w.close();
+    all.close();
+  });
+
+  test('namespaces: add and delete', async () => {
+    const w = apiWatch(c2, '/api/v1/namespaces?watch=1');
+    c2.addNamespace('team-x');
+    await w.waitFor((e) => e.type === 'ADDED' && e.object.metadata.name === 'team-x');
+    await c2.deleteNamespace('team-x');
+    await w.waitFor((e) => e.type === 'DELETED' && e.object.metadata.name === 'team-x');
+    w.close();
+  });
+});
+
+describe('processes and faults', () => {
+  test('a shell whose stream dropped keeps running (tty and not), listed by processes()', async () => {
+    const e = await rawExec(c1, { pod: 'notar', command: ['bash', '-c', 'exec -a kd-drop-tty bash'], stdin: true, tty: true });
+    e.send(4, '{"Width":80,"Height":24}');
+    const bg = await rawExec(c1, { pod: 'notar', command: ['sleep', '600'] });
+    await eventually(async () => {
+      const ps = await c1.processes('default', 'notar', 'main');
+      return ps.some((p) => p.command === 'kd-drop-tty') && ps.some((p) => p.command === 'sleep 600');
+    }, 'processes started');
+    c1.dropConnections();
+    await e.closed;
+    await bg.closed;
+    await sleep(500);
+    const ps = await c1.processes('default', 'notar', 'main');
+    assert.ok(ps.some((p) => p.command === 'kd-drop-tty'), JSON.stringify(ps));
+    assert.ok(ps.some((p) => p.command === 'sleep 600'), JSON.stringify(ps));
+    assert.deepEqual(await c1.processes('default', 'shell', 'main'), []);
+    // the API server is still there after the drop
+    assert.equal((await apiGet(c1, '/api/v1/namespaces')).status, 200);
+    for (const p of ps) process.kill(p.pid, 'SIGKILL');
+    await eventually(async () => (await c1.processes('default', 'notar', 'main')).length === 0, 'killed');
+  });
+
+  test('stallStreams holds data both ways until released', async () => {
+    const e = await rawExec(c1, { pod: 'shell', command: ['cat'], stdin: true });
+    e.send(0, 'one\n');
+    await e.waitFor(1, 'one\n');
+    c1.stallStreams(true);
+    e.send(0, 'two\n');
+    await sleep(400);
+    assert.equal(e.text(1), 'one\n');
+    c1.stallStreams(false);
+    await e.waitFor(1, 'one\ntwo\n');
+    e.ws.send(Buffer.from([255, 0]));
+    await e.closed;
+  });
+
+  test('restart: same port, connections dropped, pods and their processes survive', async () => {
+    const port = c2.port;
+    const e = await rawExec(c2, { pod: 'shell', command: ['sleep', '300'] });
+    await eventually(async () => (await c2.processes('default', 'shell', 'main')).length === 1, 'sleep started');
+    await c2.restart();
+    await e.closed;
+    assert.equal(c2.port, port);
+    const pods = (await apiGet(c2, '/api/v1/pods')).body as { items: unknown[] };
+    assert.equal(pods.items.length, 7);
+    assert.deepEqual((await c2.processes('default', 'shell', 'main')).map((p) => p.command), ['sleep 300']);
+    const again = await rawExec(c2, { pod: 'shell', command: ['echo', 'back'] });
+    await again.closed;
+    assert.equal(again.text(1), 'back\n');
+  });
+
+  test('stop kills every process and removes the roots', async () => {
+    const extra = await startTestClusters({ clusters: 1 });
+    const c = extra.clusters[0];
+    const root = c.rootOf('default', 'shell', 'main');
+    const e = await rawExec(c, { pod: 'shell', command: ['bash'], stdin: true, tty: true });
+    e.send(4, '{"Width":80,"Height":24}');
+    await eventually(async () => (await c.processes('default', 'shell', 'main')).length > 0, 'bash started');
+    const pids = (await c.processes('default', 'shell', 'main')).map((p) => p.pid);
+    await extra.stop();
+    assert.ok(!existsSync(root));
+    for (const pid of pids) {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      assert.ok(!stat || / Z /.test(stat), `process ${pid} still running: ${stat}`);
+    }
+  });
+});
