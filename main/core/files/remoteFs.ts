@@ -1,0 +1,305 @@
+/**
+ * The container side of the file browser: small POSIX sh scripts run through exec, with every path
+ * passed as an argument (never pasted into the script), and listings separated by NUL so names with
+ * spaces, newlines, unicode or a leading dash come back intact.
+ *
+ * Two listing strategies, chosen by probing once per container:
+ *   - GNU find: `find -printf` (one process for a whole folder or tree);
+ *   - anything else (busybox, coreutils without findutils): a shell loop calling `stat -c` and
+ *     `readlink` per entry — both exist in busybox and coreutils.
+ * Both print `name NUL S|F<fields> LF [symlink target LF] NUL`; parseEntries reads either.
+ */
+import path from 'node:path';
+import type { FileEntry } from '../../../preload/contract/files.ts';
+import { type ExecFn, RemoteError, runCollect } from './exec.ts';
+
+export interface Caps {
+  /** Commands the container has. */
+  has: Set<string>;
+  gnuFind: boolean;
+  /** Working directory of a fresh exec: the "home" the browser opens first. */
+  cwd: string;
+}
+
+/** A remote tree entry with its path relative to the walked parent ("name/sub/file"). */
+export interface RemoteEntry extends FileEntry {
+  rel: string;
+  mtimeSec: number;
+}
+
+const ENTRY_FN = `e() { printf '%s\\0S' "$1"; stat -c '%f %s %Y %U %G' -- "$1" 2>/dev/null || echo; if [ -L "$1" ]; then readlink -- "$1"; fi; printf '\\0'; }`;
+const GNU_FMT = '%p\\0F%y %s %m %T@ %u %g\\n%l\\n\\0';
+
+/** sh script: list the folder $1 (entries only). $2=loop forces the portable loop (tests). */
+export const LIST_SCRIPT = `${ENTRY_FN}
+[ -e "$1" ] || [ -L "$1" ] || { echo "No such file or folder: $1" >&2; exit 2; }
+[ -d "$1" ] || { echo "Not a folder: $1" >&2; exit 3; }
+cd "$1" 2>/dev/null || { echo "Permission denied: $1" >&2; exit 4; }
+if [ "$2" != loop ] && find . -maxdepth 0 -printf '' >/dev/null 2>&1; then
+  exec find . -mindepth 1 -maxdepth 1 -printf '${GNU_FMT}'
+fi
+for f in .[!.]* ..?* *; do [ -e "$f" ] || [ -L "$f" ] || continue; e "./$f"; done
+`;
+
+/** sh script: walk $2 inside folder $1 (the entry itself first, then everything below it). */
+export const WALK_SCRIPT = `${ENTRY_FN}
+w() { for f in "$1"/.[!.]* "$1"/..?* "$1"/*; do [ -e "$f" ] || [ -L "$f" ] || continue; e "$f"; if [ -d "$f" ] && [ ! -L "$f" ]; then w "$f"; fi; done; }
+cd "$1" 2>/dev/null || { echo "Cannot open folder $1" >&2; exit 4; }
+[ -e "./$2" ] || [ -L "./$2" ] || { echo "No such file or folder: $1/$2" >&2; exit 2; }
+if [ "$3" != loop ] && find . -maxdepth 0 -printf '' >/dev/null 2>&1; then
+  exec find "./$2" -printf '${GNU_FMT}'
+fi
+e "./$2"
+if [ -d "./$2" ] && [ ! -L "./$2" ]; then w "./$2"; fi
+`;
+
+/** sh script: sha256 of each file argument, one line each, in order ("-" when unreadable). */
+export const HASH_SCRIPT = `cd "$1" || exit 4; shift; for f; do sha256sum < "$f" 2>/dev/null || echo "-"; done`;
+
+const PROBE_SCRIPT = `for c in tar gzip sha256sum find stat readlink cat tail head mv rm mkdir chmod touch ln dd wc; do command -v "$c" >/dev/null 2>&1 && printf '%s ' "$c"; done
+find . -maxdepth 0 -printf '' >/dev/null 2>&1 && printf 'gnufind'
+echo; pwd`;
+
+const TYPE_BY_FIND: Record<string, FileEntry['type']> = { f: 'file', d: 'dir', l: 'symlink' };
+
+function modeString(type: FileEntry['type'], raw: number, findType?: string): string {
+  const t = type === 'dir' ? 'd' : type === 'symlink' ? 'l' : type === 'file' ? '-' : ({ b: 'b', c: 'c', p: 'p', s: 's' } as Record<string, string>)[findType ?? ''] ?? '?';
+  const rwx = (bits: number, special: boolean, ch: string) =>
+    (bits & 4 ? 'r' : '-') + (bits & 2 ? 'w' : '-') + (special ? (bits & 1 ? ch : ch.toUpperCase()) : bits & 1 ? 'x' : '-');
+  return (
+    t +
+    rwx((raw >> 6) & 7, (raw & 0o4000) !== 0, 's') +
+    rwx((raw >> 3) & 7, (raw & 0o2000) !== 0, 's') +
+    rwx(raw & 7, (raw & 0o1000) !== 0, 't')
+  );
+}
+
+const S_IFMT = 0o170000;
+const IFMT_TYPE: Record<number, [FileEntry['type'], string]> = {
+  0o100000: ['file', 'f'],
+  0o040000: ['dir', 'd'],
+  0o120000: ['symlink', 'l'],
+  0o060000: ['other', 'b'],
+  0o020000: ['other', 'c'],
+  0o010000: ['other', 'p'],
+  0o140000: ['other', 's'],
+};
+
+/** Parses the NUL-separated output of LIST_SCRIPT / WALK_SCRIPT. Unparseable records are skipped. */
+export function parseEntries(buf: Buffer): RemoteEntry[] {
+  const fields = buf.toString('utf8').split('\0');
+  const out: RemoteEntry[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    let name = fields[i];
+    const rec = fields[i + 1];
+    if (name.startsWith('./')) name = name.slice(2);
+    if (name === '.' || name === '') continue;
+    const nl = rec.indexOf('\n');
+    if (nl < 0) continue;
+    const line = rec.slice(1, nl);
+    let target: string | undefined = rec.slice(nl + 1).replace(/\n$/, '');
+    const parts = line.split(' ');
+    let type: FileEntry['type'];
+    let mode: number;
+    let size: number;
+    let mtimeSec: number;
+    let owner: string;
+    let group: string;
+    let findType: string | undefined;
+    if (rec[0] === 'F' && parts.length >= 6) {
+      findType = parts[0];
+      type = TYPE_BY_FIND[findType] ?? 'other';
+      size = Number(parts[1]);
+      mode = parseInt(parts[2], 8);
+      mtimeSec = Number(parts[3]);
+      owner = parts[4];
+      group = parts.slice(5).join(' ');
+    } else if (rec[0] === 'S' && parts.length >= 5) {
+      const raw = parseInt(parts[0], 16);
+      [type, findType] = IFMT_TYPE[raw & S_IFMT] ?? ['other', '?'];
+      mode = raw & 0o7777;
+      size = Number(parts[1]);
+      mtimeSec = Number(parts[2]);
+      owner = parts[3];
+      group = parts.slice(4).join(' ');
+    } else continue;
+    if (!Number.isFinite(size) || !Number.isFinite(mtimeSec) || Number.isNaN(mode)) continue;
+    if (type !== 'symlink') target = undefined;
+    out.push({
+      name: path.posix.basename(name),
+      rel: name,
+      type,
+      size: type === 'dir' ? 0 : size,
+      mode,
+      modeString: modeString(type, mode, findType),
+      owner,
+      group,
+      modified: new Date(Math.floor(mtimeSec * 1000)).toISOString(),
+      mtimeSec,
+      ...(target !== undefined ? { target } : {}),
+    });
+  }
+  return out;
+}
+
+/** Why a container cannot be browsed, in words a user can act on. */
+export function noShellMessage(detail: string): string {
+  return (
+    `This container has no shell (sh) to run file commands in — typical of distroless or scratch images — so Kubedeck cannot list or copy its files (${detail.trim()}). ` +
+    'Use an ephemeral debug container (kubectl debug) sharing its process namespace, or copy through a volume another container mounts.'
+  );
+}
+
+function remoteMessage(stderr: string, exitCode: number, error?: string): string {
+  const s = stderr.trim().split('\n').filter(Boolean).slice(-3).join('; ');
+  if (error) return s ? `${error}: ${s}` : error;
+  return s || `command failed with exit code ${exitCode}`;
+}
+
+/** Absolute POSIX path, normalized; refuses relative paths (the browser always sends absolute ones). */
+export function remotePath(p: string): string {
+  if (!p.startsWith('/')) throw new Error(`Container paths must be absolute: ${p}`);
+  return path.posix.normalize(p).replace(/(.)\/$/, '$1');
+}
+
+export class RemoteFs {
+  private capsPromise?: Promise<Caps>;
+  /** Tests: force the portable listing loop even where GNU find exists. */
+  forceLoop = false;
+
+  constructor(readonly exec: ExecFn) {}
+
+  private async sh(script: string, args: string[], input?: Uint8Array | string) {
+    let r;
+    try {
+      r = await runCollect(this.exec, ['sh', '-c', script, 'sh', ...args], input);
+    } catch (e) {
+      throw this.translateStartError(e);
+    }
+    if (r.error && /no such file|not found|executable file|exec format|OCI runtime/i.test(r.error + r.stderr) && r.exitCode !== 0 && r.stdout.length === 0) {
+      throw new RemoteError(noShellMessage(r.error + ' ' + r.stderr), r.exitCode);
+    }
+    if (r.exitCode === 127 || r.exitCode === 126) {
+      if (/sh/.test(r.stderr) || r.stderr === '') throw new RemoteError(noShellMessage(r.stderr || `exit code ${r.exitCode}`), r.exitCode);
+    }
+    return r;
+  }
+
+  private translateStartError(e: unknown): Error {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/no such file|not found in \$PATH|executable file not found|exec: "sh"/i.test(msg)) return new RemoteError(noShellMessage(msg));
+    return e instanceof Error ? e : new Error(msg);
+  }
+
+  caps(): Promise<Caps> {
+    this.capsPromise ??= (async () => {
+      const r = await this.sh(PROBE_SCRIPT, []);
+      if (r.exitCode !== 0) {
+        this.capsPromise = undefined;
+        throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
+      }
+      const [cmds, cwd] = r.stdout.toString('utf8').split('\n');
+      const words = cmds.trim().split(/\s+/);
+      return { has: new Set(words.filter((w) => w !== 'gnufind')), gnuFind: words.includes('gnufind'), cwd: (cwd ?? '/').trim() || '/' };
+    })();
+    return this.capsPromise;
+  }
+
+  async homeDir(): Promise<string> {
+    return (await this.caps()).cwd;
+  }
+
+  async list(dir: string): Promise<RemoteEntry[]> {
+    const d = remotePath(dir);
+    await this.caps();
+    const r = await this.sh(LIST_SCRIPT, [d, this.forceLoop ? 'loop' : '']);
+    if (r.exitCode !== 0) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
+    return parseEntries(r.stdout).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** The entry at `p` and, for a folder, everything below it (rel paths start with its base name). */
+  async walk(p: string): Promise<RemoteEntry[]> {
+    const abs = remotePath(p);
+    if (abs === '/') throw new Error('Copying the whole root folder of a container is not supported; pick a folder inside it.');
+    await this.caps();
+    const r = await this.sh(WALK_SCRIPT, [path.posix.dirname(abs), path.posix.basename(abs), this.forceLoop ? 'loop' : '']);
+    if (r.exitCode !== 0) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
+    return parseEntries(r.stdout);
+  }
+
+  /** Does anything (even a dangling symlink) exist at p? */
+  async exists(p: string): Promise<boolean> {
+    const r = await this.sh('[ -e "$1" ] || [ -L "$1" ]', [remotePath(p)]);
+    if (r.error) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error));
+    return r.exitCode === 0;
+  }
+
+  /** A name in dir that does not exist yet: "name", else "name (1).ext", "name (2).ext"... */
+  async freeName(dir: string, name: string): Promise<string> {
+    const ext = path.posix.extname(name);
+    const stem = ext && ext !== name ? name.slice(0, -ext.length) : name;
+    const script = `d=$1; n=$2; s=$3; x=$4; i=1; c=$n
+while [ -e "$d/$c" ] || [ -L "$d/$c" ]; do c="$s ($i)$x"; i=$((i+1)); done; printf '%s' "$c"`;
+    const r = await this.sh(script, [remotePath(dir), name, stem, ext === name ? '' : ext]);
+    if (r.exitCode !== 0) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error));
+    return r.stdout.toString('utf8');
+  }
+
+  async makeDir(p: string): Promise<void> {
+    const r = await this.sh('mkdir -- "$1"', [remotePath(p)]);
+    if (r.exitCode !== 0) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const script = `if [ -e "$2" ] || [ -L "$2" ]; then echo "Already exists: $2" >&2; exit 5; fi; mv -- "$1" "$2"`;
+    const r = await this.sh(script, [remotePath(from), remotePath(to)]);
+    if (r.exitCode !== 0) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
+  }
+
+  async remove(paths: string[]): Promise<void> {
+    const ps = paths.map(remotePath);
+    if (ps.some((p) => p === '/')) throw new Error('Refusing to delete the root folder.');
+    if (ps.length === 0) return;
+    const r = await this.sh('rm -rf -- "$@"', ps);
+    if (r.exitCode !== 0) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
+  }
+
+  /** sha256 of files (paths relative to base), in order; undefined where a file could not be read. */
+  async hashes(base: string, rels: string[]): Promise<(string | undefined)[]> {
+    const out: (string | undefined)[] = [];
+    for (const batch of argBatches(rels.map((r) => `./${r}`))) {
+      const r = await this.sh(HASH_SCRIPT, [remotePath(base), ...batch]);
+      if (r.exitCode !== 0) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
+      const lines = r.stdout.toString('utf8').split('\n').slice(0, batch.length);
+      for (const l of lines) {
+        const h = l.split(/\s/)[0];
+        out.push(/^[0-9a-f]{64}$/.test(h) ? h : undefined);
+      }
+    }
+    return out;
+  }
+
+  /** Runs a script and throws a clear error unless it exits 0. */
+  async run(script: string, args: string[]): Promise<string> {
+    const r = await this.sh(script, args);
+    if (r.exitCode !== 0 || r.error) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
+    return r.stdout.toString('utf8');
+  }
+}
+
+/** Splits argv so that no single exec carries more than ~64 KiB of names (ARG_MAX is larger everywhere). */
+export function* argBatches(args: string[], maxBytes = 64 * 1024): Generator<string[]> {
+  let cur: string[] = [];
+  let n = 0;
+  for (const a of args) {
+    const len = Buffer.byteLength(a) + 1;
+    if (cur.length && n + len > maxBytes) {
+      yield cur;
+      cur = [];
+      n = 0;
+    }
+    cur.push(a);
+    n += len;
+  }
+  if (cur.length) yield cur;
+}

@@ -1,0 +1,363 @@
+/**
+ * Tar extraction that never writes outside the folder it was given.
+ *
+ * The kubectl cp CVEs (CVE-2019-1002101, -11246, -11249, -11251) all came from trusting names in an
+ * archive produced by a container — which an attacker controls. So every entry is checked before it
+ * touches the disk, and refused (and reported) when it is:
+ *   - an absolute name, or has a `..` component, or is outside the names that were asked for;
+ *   - a device, fifo or any type other than file, folder, symlink and hardlink;
+ *   - a symlink whose target is absolute or leaves the root (checked lexically when created and again
+ *     with realpath at the end, which catches chains like `a -> b/..` with `b -> .`);
+ *   - a hardlink to anything but a regular file this same archive created;
+ *   - written through a symlink: parents are checked with lstat, files are opened O_EXCL|O_NOFOLLOW.
+ * Files are streamed with backpressure (one chunk in flight) and hashed as they are written, so the
+ * caller can compare against the container's sha256sum without reading anything twice.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { constants as fsc, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import tar from 'tar-stream';
+
+export interface Refusal {
+  name: string;
+  reason: string;
+}
+
+export interface ExtractedFile {
+  rel: string;
+  size: number;
+  sha256: string;
+}
+
+export interface SafeExtractOptions {
+  /** The folder to extract into; must exist. Nothing outside it is ever written. */
+  root: string;
+  /** Top-level names the archive may contain (e.g. the folder that was requested); empty: any. */
+  allowed?: string[];
+  onRefused?(r: Refusal): void;
+  /** Content bytes written since the last call. */
+  onProgress?(bytes: number): void;
+  /** A file entry begins (name relative to root, its declared size). */
+  onFileStart?(rel: string, size: number): void;
+}
+
+interface PartialFile {
+  rel: string;
+  abs: string;
+  bytes: number;
+  size: number;
+  hash: Hash;
+  mode: number;
+  mtime?: Date;
+}
+
+const FILE_MODE_MASK = 0o777; // setuid/setgid from a container are not kept on the local disk
+const DIR_MODE_MASK = 0o1777;
+
+/** Normalizes an archive name to a relative path, or returns the reason it is refused. */
+export function checkEntryName(name: string, allowed: string[] | undefined): { rel: string } | { reason: string } {
+  if (name.includes('\0')) return { reason: 'name contains a NUL byte' };
+  if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name)) return { reason: 'absolute name' };
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) return { reason: 'name contains ".."' };
+  if (parts.some((p) => p.includes('\\'))) {
+    // On POSIX a backslash is an ordinary character; it is kept (it cannot climb anywhere here).
+  }
+  if (parts.length === 0) return { rel: '' };
+  const rel = parts.join('/');
+  if (allowed && allowed.length > 0 && !allowed.includes(parts[0])) return { reason: 'outside the requested path' };
+  return { rel };
+}
+
+/** True when `target` (a symlink's content) placed at `rel` stays inside the root, lexically. */
+export function symlinkStaysInside(rel: string, target: string): boolean {
+  if (target === '' || target.startsWith('/') || target.includes('\0')) return false;
+  const dir = path.posix.dirname(rel);
+  const joined = path.posix.normalize(path.posix.join(dir === '.' ? '' : dir, target));
+  return !(joined === '..' || joined.startsWith('../') || path.posix.isAbsolute(joined));
+}
+
+/** A tar header as tar-stream gives it (types beyond its .d.ts, like pax headers, occur at runtime). */
+export type EntryHeader = Partial<Omit<tar.Header, 'type'>> & { name: string; type?: string | null };
+
+async function* emptyBody(): AsyncGenerator<Buffer> {}
+
+export class SafeExtractor {
+  readonly files = new Map<string, ExtractedFile>();
+  readonly refused: Refusal[] = [];
+  readonly dirs = new Set<string>();
+  readonly symlinks: string[] = [];
+  /** Every name that was handled (file, folder, symlink) — what a resumed archive can leave out. */
+  readonly seen = new Set<string>();
+  /** The file being written when the stream stopped; resume() continues it. */
+  partial?: PartialFile;
+  private dirMeta = new Map<string, { mode: number; mtime?: Date }>();
+  private okDirs = new Set<string>(['']);
+  private readonly rootAbs: string;
+
+  constructor(private readonly opts: SafeExtractOptions) {
+    this.rootAbs = path.resolve(opts.root);
+  }
+
+  private refuse(name: string, reason: string): void {
+    const r = { name, reason };
+    const c = checkEntryName(name, undefined);
+    if ('rel' in c) this.seen.add(c.rel);
+    this.refused.push(r);
+    this.opts.onRefused?.(r);
+  }
+
+  private abs(rel: string): string {
+    const a = path.join(this.rootAbs, rel);
+    // Belt and braces: the name checks above already make this impossible.
+    if (a !== this.rootAbs && !a.startsWith(this.rootAbs + path.sep)) throw new Error(`internal: ${rel} escapes the root`);
+    return a;
+  }
+
+  /** Makes sure every parent of rel is a real folder inside root (never a symlink). */
+  private async ensureParents(rel: string): Promise<string | undefined> {
+    const parts = rel.split('/');
+    parts.pop();
+    let cur = '';
+    for (const p of parts) {
+      cur = cur ? `${cur}/${p}` : p;
+      if (this.okDirs.has(cur)) continue;
+      const a = this.abs(cur);
+      const st = await fsp.lstat(a).catch(() => undefined);
+      if (!st) {
+        await fsp.mkdir(a, { mode: 0o700 });
+        this.dirs.add(cur);
+      } else if (st.isSymbolicLink()) return `path goes through the symlink ${cur}`;
+      else if (!st.isDirectory()) return `path goes through the file ${cur}`;
+      this.okDirs.add(cur);
+    }
+    return undefined;
+  }
+
+  /** Removes whatever a previous entry left at rel, as long as it is not a folder. */
+  private async clearSlot(rel: string): Promise<string | undefined> {
+    const a = this.abs(rel);
+    const st = await fsp.lstat(a).catch(() => undefined);
+    if (!st) return undefined;
+    if (st.isDirectory()) return 'would replace a folder';
+    await fsp.unlink(a);
+    this.files.delete(rel);
+    return undefined;
+  }
+
+  /** Reads one tar stream to the end (or until it fails). Throws the stream's error, keeping `partial`. */
+  async extract(source: Readable): Promise<void> {
+    const ex = tar.extract();
+    let sourceError: Error | undefined;
+    source.on('error', (e: Error) => {
+      sourceError = e;
+      ex.destroy(e);
+    });
+    source.pipe(ex as unknown as NodeJS.WritableStream);
+    try {
+      for await (const entry of ex) {
+        await this.entry(entry.header, entry as unknown as AsyncIterable<Buffer>);
+      }
+    } catch (e) {
+      throw sourceError ?? e;
+    } finally {
+      source.unpipe(ex as unknown as NodeJS.WritableStream);
+    }
+    if (sourceError) throw sourceError;
+  }
+
+  /** One entry through the same checks as an archive's (used for the file-by-file copy without tar). */
+  async applyEntry(h: EntryHeader, body: AsyncIterable<Buffer> = emptyBody()): Promise<void> {
+    return this.entry(h, body);
+  }
+
+  /**
+   * Starts a regular file whose bytes arrive later through resume() (single files and the
+   * file-by-file copy): same name checks, same O_EXCL|O_NOFOLLOW creation. False when refused.
+   */
+  async beginFile(h: EntryHeader): Promise<boolean> {
+    const checked = checkEntryName(h.name, this.opts.allowed);
+    if ('reason' in checked || checked.rel === '') {
+      this.refuse(h.name, 'reason' in checked ? checked.reason : 'empty name');
+      return false;
+    }
+    const rel = checked.rel;
+    const bad = (await this.ensureParents(rel)) ?? (await this.clearSlot(rel));
+    if (bad) {
+      this.refuse(h.name, bad);
+      return false;
+    }
+    const a = this.abs(rel);
+    const fh = await fsp.open(a, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
+    await fh.close();
+    const size = h.size ?? 0;
+    this.opts.onFileStart?.(rel, size);
+    this.partial = { rel, abs: a, bytes: 0, size, hash: createHash('sha256'), mode: (h.mode ?? 0o644) & FILE_MODE_MASK, mtime: h.mtime };
+    if (size === 0) await this.completeFile(this.partial);
+    return true;
+  }
+
+  private async entry(h: EntryHeader, body: AsyncIterable<Buffer>): Promise<void> {
+    const name = h.name;
+    const drain = async () => {
+      for await (const _ of body) {
+        /* skip */
+      }
+    };
+    const type = h.type ?? 'file';
+    if (type === 'pax-global-header' || type === 'pax-header' || type === 'gnu-long-path' || type === 'gnu-long-link-path') {
+      return drain();
+    }
+    const checked = checkEntryName(name, this.opts.allowed);
+    if ('reason' in checked) {
+      this.refuse(name, checked.reason);
+      return drain();
+    }
+    const rel = checked.rel;
+    if (rel === '') {
+      if (type !== 'directory') this.refuse(name, 'empty name');
+      return drain();
+    }
+    if (type !== 'file' && type !== 'contiguous-file' && type !== 'directory' && type !== 'symlink' && type !== 'link') {
+      this.refuse(name, `${type} entries are not extracted`);
+      return drain();
+    }
+    const bad = await this.ensureParents(rel);
+    if (bad) {
+      this.refuse(name, bad);
+      return drain();
+    }
+    const a = this.abs(rel);
+    if (type === 'directory') {
+      const st = await fsp.lstat(a).catch(() => undefined);
+      if (st && !st.isDirectory()) {
+        this.refuse(name, st.isSymbolicLink() ? 'a symlink is already there' : 'a file is already there');
+        return drain();
+      }
+      if (!st) await fsp.mkdir(a, { mode: 0o700 });
+      this.dirs.add(rel);
+      this.okDirs.add(rel);
+      this.dirMeta.set(rel, { mode: (h.mode ?? 0o755) & DIR_MODE_MASK, mtime: h.mtime });
+      this.seen.add(rel);
+      return drain();
+    }
+    if (type === 'symlink') {
+      const target = h.linkname ?? '';
+      if (!symlinkStaysInside(rel, target)) {
+        this.refuse(name, `symlink to ${target} leaves the folder`);
+        return drain();
+      }
+      const why = await this.clearSlot(rel);
+      if (why) {
+        this.refuse(name, why);
+        return drain();
+      }
+      await fsp.symlink(target, a);
+      this.symlinks.push(rel);
+      this.seen.add(rel);
+      return drain();
+    }
+    if (type === 'link') {
+      const checkedTarget = checkEntryName(h.linkname ?? '', this.opts.allowed);
+      if ('reason' in checkedTarget || checkedTarget.rel === '') {
+        this.refuse(name, `hardlink to ${h.linkname}: ${'reason' in checkedTarget ? checkedTarget.reason : 'empty'}`);
+        return drain();
+      }
+      const target = checkedTarget.rel;
+      const prev = this.files.get(target);
+      const tst = prev ? await fsp.lstat(this.abs(target)).catch(() => undefined) : undefined;
+      if (!prev || !tst || !tst.isFile()) {
+        this.refuse(name, `hardlink to ${h.linkname}, which is not a file from this archive`);
+        return drain();
+      }
+      if (target === rel) return drain();
+      const why = await this.clearSlot(rel);
+      if (why) {
+        this.refuse(name, why);
+        return drain();
+      }
+      await fsp.link(this.abs(target), a);
+      this.files.set(rel, { ...prev, rel });
+      this.seen.add(rel);
+      return drain();
+    }
+    // Regular file.
+    const why = await this.clearSlot(rel);
+    if (why) {
+      this.refuse(name, why);
+      return drain();
+    }
+    const size = h.size ?? 0;
+    this.opts.onFileStart?.(rel, size);
+    const part: PartialFile = { rel, abs: a, bytes: 0, size, hash: createHash('sha256'), mode: (h.mode ?? 0o644) & FILE_MODE_MASK, mtime: h.mtime };
+    this.partial = part;
+    const fh = await fsp.open(a, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
+    try {
+      for await (const chunk of body) await this.writeChunk(fh, part, chunk);
+    } finally {
+      await fh.close();
+    }
+    if (part.bytes !== size) throw new Error(`archive ended inside ${rel}`);
+    await this.completeFile(part);
+  }
+
+  private async writeChunk(fh: fsp.FileHandle, part: PartialFile, chunk: Buffer): Promise<void> {
+    let off = 0;
+    while (off < chunk.length) {
+      const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
+      off += bytesWritten;
+    }
+    part.hash.update(chunk);
+    part.bytes += chunk.length;
+    this.opts.onProgress?.(chunk.length);
+  }
+
+  private async completeFile(part: PartialFile): Promise<void> {
+    await fsp.chmod(part.abs, part.mode);
+    if (part.mtime) await fsp.utimes(part.abs, part.mtime, part.mtime);
+    this.files.set(part.rel, { rel: part.rel, size: part.bytes, sha256: part.hash.digest('hex') });
+    this.seen.add(part.rel);
+    this.partial = undefined;
+  }
+
+  /** Appends the rest of the partial file (the bytes after `partial.bytes`) from a plain byte stream. */
+  async resume(source: Readable): Promise<void> {
+    const part = this.partial;
+    if (!part) throw new Error('nothing to resume');
+    const fh = await fsp.open(part.abs, fsc.O_WRONLY | fsc.O_APPEND | fsc.O_NOFOLLOW);
+    try {
+      for await (const chunk of source) {
+        const c = chunk as Buffer;
+        const room = part.size - part.bytes;
+        await this.writeChunk(fh, part, c.length > room ? c.subarray(0, room) : c);
+      }
+    } finally {
+      await fh.close();
+    }
+    if (part.bytes !== part.size) throw new Error(`resumed stream ended at byte ${part.bytes} of ${part.size} in ${part.rel}`);
+    await this.completeFile(part);
+  }
+
+  /** After the last stream: folder modes and times (children first), and the symlink chain check. */
+  async finish(): Promise<void> {
+    for (const rel of this.symlinks) {
+      const a = this.abs(rel);
+      const st = await fsp.lstat(a).catch(() => undefined);
+      if (!st?.isSymbolicLink()) continue;
+      const real = await fsp.realpath(a).catch(() => undefined);
+      const rootReal = await fsp.realpath(this.rootAbs);
+      if (real !== undefined && real !== rootReal && !real.startsWith(rootReal + path.sep)) {
+        const target = await fsp.readlink(a).catch(() => '?');
+        await fsp.unlink(a);
+        this.refuse(rel, `symlink chain through ${target} leads outside the folder`);
+      }
+    }
+    const dirs = [...this.dirMeta.entries()].sort((x, y) => y[0].length - x[0].length);
+    for (const [rel, meta] of dirs) {
+      const a = this.abs(rel);
+      await fsp.chmod(a, meta.mode);
+      if (meta.mtime) await fsp.utimes(a, meta.mtime, meta.mtime);
+    }
+  }
+}

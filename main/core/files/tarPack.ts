@@ -1,0 +1,111 @@
+/**
+ * The upload side: a tar stream made from local files, one chunk at a time (the pack waits for the
+ * consumer, the file reader waits for the pack), with modes and modified times kept, and every file
+ * hashed while it is read so the container's sha256sum can be checked without a second read.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import tar from 'tar-stream';
+
+export interface LocalEntry {
+  /** Name inside the archive, relative ("folder/sub/file"). */
+  rel: string;
+  abs: string;
+  type: 'file' | 'dir' | 'symlink';
+  size: number;
+  mode: number;
+  mtime: Date;
+  target?: string;
+}
+
+/** Lists a local file or folder tree (depth first, parents before children). Sockets and fifos are reported and left out. */
+export async function walkLocal(abs: string, name: string, onSkipped?: (rel: string, reason: string) => void): Promise<LocalEntry[]> {
+  const out: LocalEntry[] = [];
+  const visit = async (a: string, rel: string): Promise<void> => {
+    const st = await fsp.lstat(a);
+    if (st.isDirectory()) {
+      out.push({ rel, abs: a, type: 'dir', size: 0, mode: st.mode & 0o7777, mtime: st.mtime });
+      const names = (await fsp.readdir(a)).sort();
+      for (const n of names) await visit(path.join(a, n), `${rel}/${n}`);
+    } else if (st.isFile()) {
+      out.push({ rel, abs: a, type: 'file', size: st.size, mode: st.mode & 0o7777, mtime: st.mtime });
+    } else if (st.isSymbolicLink()) {
+      out.push({ rel, abs: a, type: 'symlink', size: 0, mode: 0o777, mtime: st.mtime, target: await fsp.readlink(a) });
+    } else {
+      onSkipped?.(rel, 'not a file, folder or symlink (socket, fifo or device)');
+    }
+  };
+  await visit(abs, name);
+  return out;
+}
+
+export interface PackResult {
+  /** sha256 of every file, by rel. */
+  hashes: Map<string, string>;
+}
+
+/**
+ * Writes the entries as a tar stream into `write` (which must resolve when the consumer is ready for
+ * more: that is the backpressure). Resolves when the archive is complete.
+ */
+export async function packEntries(
+  entries: LocalEntry[],
+  write: (chunk: Buffer) => Promise<void>,
+  opts: { onProgress?(bytes: number): void; signal?: AbortSignal } = {},
+): Promise<PackResult> {
+  const pack = tar.pack();
+  const hashes = new Map<string, string>();
+  const pump = (async () => {
+    for await (const chunk of pack) await write(chunk as Buffer);
+  })();
+  let pumpError: unknown;
+  pump.catch((e) => {
+    pumpError = e;
+    pack.destroy(e as Error);
+  });
+  const entryDone = (fn: (cb: (err?: Error | null) => void) => void) =>
+    new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+  try {
+    for (const e of entries) {
+      opts.signal?.throwIfAborted();
+      if (pumpError) throw pumpError;
+      const header = { name: e.rel, mode: e.mode, mtime: e.mtime, uid: 0, gid: 0 };
+      if (e.type === 'dir') {
+        await entryDone((cb) => pack.entry({ ...header, type: 'directory' }, cb));
+      } else if (e.type === 'symlink') {
+        await entryDone((cb) => pack.entry({ ...header, type: 'symlink', linkname: e.target }, cb));
+      } else {
+        const hash = createHash('sha256');
+        let sink!: ReturnType<typeof pack.entry>;
+        const done = entryDone((cb) => {
+          sink = pack.entry({ ...header, type: 'file', size: e.size }, cb);
+        });
+        let n = 0;
+        if (e.size > 0) {
+          for await (const c of createReadStream(e.abs, { start: 0, end: e.size - 1, highWaterMark: 256 * 1024 })) {
+            opts.signal?.throwIfAborted();
+            if (pumpError) throw pumpError;
+            const chunk = c as Buffer;
+            hash.update(chunk);
+            n += chunk.length;
+            if (!sink.write(chunk)) await new Promise<void>((r) => sink.once('drain', () => r(undefined)));
+            opts.onProgress?.(chunk.length);
+          }
+        }
+        if (n !== e.size) throw new Error(`${e.abs} changed while it was read (${n} of ${e.size} bytes)`);
+        sink.end(undefined);
+        await done;
+        hashes.set(e.rel, hash.digest('hex'));
+      }
+    }
+    pack.finalize();
+    await pump;
+    if (pumpError) throw pumpError;
+    return { hashes };
+  } catch (err) {
+    pack.destroy(err as Error);
+    await pump.catch(() => {});
+    throw err;
+  }
+}
