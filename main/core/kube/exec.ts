@@ -223,14 +223,17 @@ class WsExecStream implements ExecStream {
     const keepAlive = opts.keepAliveMs ?? 30_000;
     if (keepAlive > 0) {
       this.pingTimer = setInterval(() => {
+        // Paused sockets don't read pongs; don't count that as a dead peer.
+        if (this.pausers.size > 0) {
+          this.awaitingPong = false;
+          return;
+        }
         // A missing pong for a whole interval means the peer is gone (no FIN/RST ever came): drop it.
         if (this.awaitingPong) {
           this.lastError = 'no answer to keepalive pings: the connection is dead';
           ws.terminate();
           return;
         }
-        // Paused sockets don't read pongs; don't count that as a dead peer.
-        if (this.pausers.size > 0) return;
         this.awaitingPong = true;
         try {
           ws.ping();
