@@ -101,6 +101,11 @@ export class Recorder {
     return this.lastTime;
   }
 
+  /** Seconds since the start, now (for listing a live recording; writes nothing). */
+  get running(): number {
+    return Math.max(this.lastTime, Math.round((this.opts.monotonic() - this.t0) * 1000) / 1e6);
+  }
+
   /** Seconds of the last event written so far. */
   get duration(): number {
     return this.lastTime;

@@ -283,7 +283,7 @@ export class RecordingStore {
       let exitCode: number | undefined;
       let sidecar: RecordingSidecar | undefined;
       if (live) {
-        duration = live.duration;
+        duration = live.running;
       } else {
         try {
           sidecar = JSON.parse(await fsp.readFile(sidecarPath(file), 'utf8')) as RecordingSidecar;

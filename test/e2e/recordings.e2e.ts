@@ -1,0 +1,154 @@
+// Recordings end to end, through serve mode in Chromium: a terminal session that prints a known word is
+// recorded; searching for the word in the recordings view lists a hit; clicking it opens the player at that
+// moment with the word on screen; seeking and speed change what the player shows. The audit view shows an
+// intact chain, then a broken one after the file is edited behind Kubedeck's back.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestClusters, type TestClusters } from '../cluster/index.ts';
+import { startServe, type RunningServe } from '../../main/serve/serveCommand.ts';
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const shots = process.env.KD_SCREENSHOTS;
+
+let clusters: TestClusters;
+let serve: RunningServe;
+let browser: Browser;
+let page: Page;
+let dataDir: string;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function shot(name: string): Promise<void> {
+  if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+/** The text the player shows now (its xterm buffer's visible rows). */
+async function playerScreen(): Promise<string> {
+  // A string, because this tsconfig has no DOM types (the function runs in the page).
+  const text = await page.evaluate(`(() => {
+    const host = document.querySelector('[data-testid="player-screen"] > div');
+    return host && host.screenText ? host.screenText() : '';
+  })()`);
+  return String(text);
+}
+
+before(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kd-e2e-rec-'));
+  clusters = await startTestClusters({ clusters: 1, kubeconfigPath: path.join(dataDir, 'kubeconfig') });
+  serve = await startServe({ port: 0, host: '127.0.0.1', kubeconfig: clusters.kubeconfigPath }, { dataDir: path.join(dataDir, 'data') });
+  const executablePath = execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+});
+
+after(async () => {
+  await browser?.close();
+  await serve?.stop();
+  await clusters?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+test('a recorded word is found, played at that moment, and seek and speed change what is shown', async () => {
+  const store = serve.kubedeck.recordings;
+  await page.goto(`${serve.server.url}#/terminal/kd-test-1/default/shell/main`);
+  // The deep link opens a shell; its recording appears (live) once the session runs.
+  const live = await until('a live recording', async () => (await store.list()).find((r) => r.live && r.size > 300));
+  await page.locator('[data-testid="terminal-pane"] .xterm').first().click();
+  // $((6*7)) keeps the word out of the echoed command line: only the output contains KUBEWORD-42.
+  await page.keyboard.type('echo KUBEWORD-$((6*7))\n');
+  await until('the word in the recording', async () => (await store.search('KUBEWORD-42')).length > 0);
+  await sleep(1500);
+  await page.keyboard.type('echo AFTERWORD-$((1+1))\n');
+  await until('the second word in the recording', async () => (await store.search('AFTERWORD-2')).length > 0);
+  await shot('rec-1-terminal');
+
+  await page.locator('[data-testid="view-recordings"]').click();
+  const row = page.locator(`[data-testid="recording-row"][data-id="${live.id}"]`);
+  await row.waitFor();
+  assert.match(await row.innerText(), /kd-test-1\s+default\s+shell\s+main/);
+
+  await page.locator('[data-testid="recordings-search"]').fill('kubeword-42');
+  await page.locator('[data-testid="recordings-search-button"]').click();
+  const hit = page.locator('[data-testid="search-hit"]');
+  await hit.first().waitFor();
+  assert.equal(await hit.count(), 1);
+  assert.match(await hit.first().innerText(), /KUBEWORD-42/);
+  await shot('rec-2-search');
+  await hit.first().click();
+
+  const player = page.locator('[data-testid="player"]');
+  await player.waitFor();
+  await until('the word on the player screen', async () => (await playerScreen()).includes('KUBEWORD-42'));
+  assert.ok(!(await playerScreen()).includes('AFTERWORD-2'), 'the player stands at the moment of the hit, before the later output');
+  assert.equal(await player.getAttribute('data-playing'), 'false');
+  await shot('rec-3-player-at-hit');
+
+  // Seek to the start: the word is not there yet.
+  await page.locator('[data-testid="player-seek"]').fill('0');
+  await until('an empty screen at 0', async () => !(await playerScreen()).includes('KUBEWORD-42'));
+  // Seek to the end: both words.
+  const max = Number(await page.locator('[data-testid="player-seek"]').getAttribute('max'));
+  await page.locator('[data-testid="player-seek"]').fill(String(max));
+  await until('both words at the end', async () => {
+    const s = await playerScreen();
+    return s.includes('KUBEWORD-42') && s.includes('AFTERWORD-2');
+  });
+
+  // Speed: from the start at 16×, the player gets further in the same wall time than at 0.5×.
+  async function advanceIn(speed: string, ms: number): Promise<number> {
+    await page.locator('[data-testid="player-seek"]').fill('0');
+    await page.locator('[data-testid="player-speed"]').selectOption(speed);
+    await page.locator('[data-testid="player-play"]').click();
+    await sleep(ms);
+    // At the end the player stops by itself; a click then would start it again from 0.
+    if ((await player.getAttribute('data-playing')) === 'true') await page.locator('[data-testid="player-play"]').click();
+    return Number(await player.getAttribute('data-position'));
+  }
+  const slow = await advanceIn('0.5', 600);
+  const fast = await advanceIn('16', 600);
+  assert.ok(slow > 0 && slow < 0.6, `0.5× went to ${slow}`);
+  assert.ok(fast > Math.min(max, 4 * slow), `16× went to ${fast}, 0.5× to ${slow}`);
+  // At 16× the whole session is over in well under its real length: both words appear.
+  await page.locator('[data-testid="player-seek"]').fill('0');
+  await page.locator('[data-testid="player-play"]').click();
+  await until('playback to the end at 16×', async () => (await playerScreen()).includes('AFTERWORD-2'), (max / 16) * 1000 + 5000);
+  await shot('rec-4-player-end');
+});
+
+test('the audit view shows an intact chain, and a broken one after an edit outside Kubedeck', async () => {
+  await serve.kubedeck.audit.append('kubeconfig', 'e2e', { action: 'add', path: '/tmp/example' });
+  await page.locator('[data-testid="view-audit"]').click();
+  const chain = page.locator('[data-testid="audit-chain"]');
+  await page.getByRole('button', { name: 'Refresh' }).last().click();
+  await until('an intact chain', async () => (await chain.getAttribute('data-intact')) === 'true');
+  assert.match(await chain.innerText(), /intact/);
+  const rows = page.locator('[data-testid="audit-row"]');
+  assert.ok((await rows.count()) >= 1);
+  await page.locator('[data-testid="audit-filter"]').fill('/tmp/example');
+  assert.equal(await rows.count(), 1);
+  await shot('audit-1-intact');
+
+  const file = serve.kubedeck.audit.file;
+  const text = await readFile(file, 'utf8');
+  await writeFile(file, text.replace('/tmp/example', '/tmp/elsewhere'));
+  await page.locator('[data-testid="audit-filter"]').fill('');
+  await page.getByRole('button', { name: 'Refresh' }).last().click();
+  await until('a broken chain', async () => (await chain.getAttribute('data-intact')) === 'false');
+  assert.match(await chain.innerText(), /broken at line \d+/);
+  await shot('audit-2-broken');
+});
