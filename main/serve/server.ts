@@ -212,6 +212,10 @@ function serveStatic(root: string, pathname: string, req: IncomingMessage, res: 
   }
   if (rel.includes('\0')) return refuse(res, 403, 'bad path');
   if (rel === '/' || rel === '') rel = '/index.html';
+  if (rel === '/favicon.ico' && !existsSync(join(root, 'favicon.ico'))) {
+    res.writeHead(204, { 'Cache-Control': 'public, max-age=86400' });
+    return void res.end();
+  }
   const file = resolve(root, '.' + rel);
   if (file !== root && !file.startsWith(root + sep)) return refuse(res, 403, 'bad path');
   let st;
