@@ -143,6 +143,19 @@ describe('exec wire protocol', () => {
     assert.deepEqual(e.status()?.details, { causes: [{ reason: 'ExitCode', message: '5' }] });
   });
 
+  test('tty: Ctrl-C reaches a flood whose output the client stopped reading', async () => {
+    const e = await rawExec(c1, { pod: 'shell', command: ['yes', 'flood'], stdin: true, tty: true });
+    e.send(4, '{"Width":80,"Height":24}');
+    await e.waitFor(1, 'flood\r\nflood');
+    e.ws.pause(); // stop reading: the server's send buffer, then the PTY, fill up
+    await sleep(1500);
+    e.send(0, '\x03');
+    await sleep(300);
+    e.ws.resume();
+    await e.closed;
+    assert.deepEqual(e.status()?.details, { causes: [{ reason: 'ExitCode', message: '130' }] });
+  });
+
   test('container defaulted for one container, required for several; exec in the chosen container\'s root', async () => {
     await assert.rejects(rawExec(c1, { pod: 'multi', command: ['true'] }),
       (e: { status: number; body: string }) => e.status === 400 && JSON.parse(e.body).message === 'a container name must be specified for pod multi, choose one of: [app sidecar]');

@@ -72,6 +72,7 @@ def main():
         os._exit(127)
     os.close(slave)
     os.set_blocking(master, False)
+    os.set_blocking(1, False)
     ctrl = 3
     try:
         os.fstat(ctrl)
@@ -79,41 +80,53 @@ def main():
         ctrl = None
     stdin_open = True
     out_dead = False
-    pending = b''
+    master_open = True
+    pending = b''      # bytes for the terminal, not yet written
+    out = bytearray()  # terminal output, not yet taken by our reader
     ctrl_buf = b''
     status = None
 
-    def emit(data):
-        nonlocal out_dead
-        if out_dead:
-            return
+    def read_master():
+        """Read what the terminal has; False once every slave fd is closed."""
+        nonlocal out
         try:
-            view = memoryview(data)
-            while view:
-                n = os.write(1, view)
-                view = view[n:]
+            data = os.read(master, 65536)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        if not data:
+            return False
+        if not out_dead:
+            out += data
+        return True
+
+    def flush_out():
+        nonlocal out_dead
+        try:
+            n = os.write(1, out[:1 << 20])
+            del out[:n]
+        except BlockingIOError:
+            pass
         except OSError:
             out_dead = True
+            out.clear()
 
-    def drain_master():
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except BlockingIOError:
-                return True
-            except OSError:
-                return False
-            if not data:
-                return False
-            emit(data)
-
+    # Input and output are independent, as in a container runtime: a client that stops reading output
+    # blocks the command's output but not its input (Ctrl-C still arrives).
     while True:
-        rlist = [master, wake_r]
+        rlist = [wake_r]
+        if master_open and len(out) < (256 << 10):
+            rlist.append(master)
         if stdin_open and len(pending) < 65536:
             rlist.append(0)
         if ctrl is not None:
             rlist.append(ctrl)
-        wlist = [master] if pending else []
+        wlist = []
+        if pending and master_open:
+            wlist.append(master)
+        if out and not out_dead:
+            wlist.append(1)
         try:
             r, w, _ = select.select(rlist, wlist, [])
         except InterruptedError:
@@ -130,11 +143,12 @@ def main():
             if done == pid:
                 status = st
                 break
-        if master in r:
-            if not drain_master():
-                # every slave fd is closed: the command is exiting
-                _, status = os.waitpid(pid, 0)
-                break
+        if master in r and not read_master():
+            master_open = False
+            _, status = os.waitpid(pid, 0)
+            break
+        if 1 in w:
+            flush_out()
         if master in w and pending:
             try:
                 n = os.write(master, pending)
@@ -169,7 +183,15 @@ def main():
                             set_size(master, int(parts[0]), int(parts[1]))
                         except (ValueError, OSError, struct.error):
                             pass
-    drain_master()
+    # the command exited: hand over what it printed last, then exit with its status
+    if master_open:
+        while read_master() and len(out) < (64 << 20):
+            r, _, _ = select.select([master], [], [], 0)
+            if not r:
+                break
+    os.set_blocking(1, True)
+    while out and not out_dead:
+        flush_out()
     if os.WIFSIGNALED(status):
         sys.exit(128 + os.WTERMSIG(status))
     sys.exit(os.WEXITSTATUS(status))
