@@ -152,6 +152,8 @@ describe('terminal sessions', () => {
     const again = await svc.reconnectTerminal(t.id);
     assert.equal(again.id, t.id);
     assert.equal(again.state.state, 'connected');
+    // The runtime kept the old shell running past the drop; reconnecting ended it.
+    await until('only the new shell left', async () => (await procs('shell')).length === 1, 5000);
     output.delete(t.id);
     await svc.writeTerminal(t.id, 'echo back-$((2*3))\n');
     await until('output after reconnect', () => text(t.id).includes('back-6'));

@@ -83,6 +83,7 @@ export class TerminalSession {
   /** Direct mode: the image has no /bin/sh, the user's command runs unwrapped (no pid, no tree kill). */
   private direct = false;
   private held?: Uint8Array[];
+  private reconnecting = false;
 
   constructor(
     private readonly deps: TerminalDeps,
@@ -156,6 +157,11 @@ export class TerminalSession {
       const message = err instanceof ExecError ? err.message : String((err as Error)?.message ?? err);
       if (!this.direct && err instanceof ExecError && err.code !== 401 && err.code !== 403 && looksLikeNoShell(message) && /\/bin\/sh/.test(message)) {
         return this.noShell(gen);
+      }
+      // A reconnect that can't reach the cluster yet stays reconnectable.
+      if (this.reconnecting && err instanceof ExecError && err.code === undefined) {
+        this.setState({ state: 'disconnected', reason: message });
+        return this.info();
       }
       this.setState({ state: 'error', reason: this.explain(message) });
       return this.info();
@@ -382,7 +388,12 @@ export class TerminalSession {
     this.finishRecording(-1);
     // The old shell may still run on the far side of a dropped connection; don't leave it behind.
     void this.killRemote(oldPid);
-    return this.start();
+    this.reconnecting = true;
+    try {
+      return await this.start();
+    } finally {
+      this.reconnecting = false;
+    }
   }
 }
 
