@@ -20,11 +20,11 @@ async function tempDir(): Promise<{ dir: string; done: () => Promise<void> }> {
   return { dir, done: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** `asciinema cat` insists on a /dev/tty: give it one with script(1), and take its stdout from a file. */
-async function asciinemaCat(file: string): Promise<string> {
+/** `asciinema cat` (or `play`) insists on a /dev/tty: give it one with script(1), and take its stdout from a file. */
+async function asciinemaCat(file: string, command = 'cat'): Promise<string> {
   const out = path.join(os.tmpdir(), `kd-cat-${process.pid}-${Math.random().toString(36).slice(2)}.out`);
   try {
-    await run('script', ['-qec', `asciinema cat '${file}' > '${out}'`, '/dev/null'], { timeout: 30_000 });
+    await run('script', ['-qec', `asciinema ${command} '${file}' > '${out}'`, '/dev/null'], { timeout: 30_000 });
     return await readFile(out, 'utf8');
   } finally {
     await rm(out, { force: true });
@@ -127,6 +127,8 @@ test('asciinema cat reproduces the output; header, markers, exit and owner-only 
     );
     assert.deepEqual(events.filter((e) => e[1] !== 'o').map((e) => [e[1], e[2]]), [['r', '100x30'], ['m', 'deploy done'], ['m', 'exit 3']]);
     assert.equal(await asciinemaCat(rec.path), chunks.join(''));
+    // `asciinema play` takes the markers, the resize and the exit marker in its stride, too.
+    assert.equal(await asciinemaCat(rec.path, 'play -s 20 -i 0.1'), chunks.join(''));
 
     assert.equal((await stat(rec.path)).mode & 0o777, 0o600);
     assert.equal((await stat(path.join(dir, 'recordings'))).mode & 0o777, 0o700);

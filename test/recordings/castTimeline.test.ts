@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+// The player's timeline model is DOM-free renderer code; it is tested here because test:unit runs main/ and test/.
+// eslint-disable-next-line no-restricted-imports -- a test of renderer logic, not a dependency of core
+import { buildTimeline, formatSize, formatTime, indexAfter, parseCast, toTimeline } from '../../renderer/src/components/recordings/castTimeline.ts';
+
+const cast = [
+  JSON.stringify({ version: 2, width: 80, height: 24, timestamp: 1 }),
+  '[0.5, "o", "a"]',
+  '[1.0, "m", "start"]',
+  '[11.0, "o", "b"]',
+  '[11.5, "r", "100x30"]',
+  '[40.0, "o", "c"]',
+  '[40.2, "m", "exit 0"]',
+  '[40.3, "o", "tor', // torn by a killed app
+].join('\n');
+
+test('parses a recording, skipping a torn last line, and refuses what is not asciicast v2', () => {
+  const p = parseCast(cast);
+  assert.equal(p.header.width, 80);
+  assert.equal(p.events.length, 6);
+  assert.throws(() => parseCast('hello'), /not an asciicast/);
+  assert.throws(() => parseCast('{"version":3,"term":{"cols":80,"rows":24}}'), /version 3/);
+  assert.throws(() => parseCast(['{"version":2,"width":1,"height":1}', 'garbage', '[1,"o","x"]'].join('\n')), /line 2/);
+});
+
+test('the idle limit shortens long pauses; recording time maps onto the timeline', () => {
+  const p = parseCast(cast);
+  const full = buildTimeline(p, null);
+  assert.equal(full.duration, 40.2);
+  assert.deepEqual(full.markers, [{ t: 1, label: 'start' }, { t: 40.2, label: 'exit 0' }]);
+
+  const tl = buildTimeline(p, 2);
+  assert.deepEqual(tl.events.map((e) => Math.round(e.t * 1000) / 1000), [0.5, 1, 3, 3.5, 5.5, 5.7]);
+  assert.ok(Math.abs(tl.duration - 5.7) < 1e-9);
+  // A search hit at 11.0 s (the "b") lands on the "b" of the shortened timeline.
+  assert.equal(toTimeline(tl, 11), 3);
+  // In the middle of a long pause: no later than the limit after the last event.
+  assert.equal(toTimeline(tl, 30), 5.5);
+  assert.equal(indexAfter(tl, 3), 3, 'the event at exactly t is shown');
+  assert.equal(indexAfter(tl, 0), 0);
+});
+
+test('formats times and sizes', () => {
+  assert.equal(formatTime(0), '0:00');
+  assert.equal(formatTime(75.9), '1:15');
+  assert.equal(formatTime(3725), '1:02:05');
+  assert.equal(formatSize(512), '512 B');
+  assert.equal(formatSize(1536), '1.5 KB');
+  assert.equal(formatSize(300 * 1024 * 1024), '300 MB');
+});
