@@ -138,8 +138,10 @@ describe('terminal sessions', () => {
     assert.ok(later < 4 * 1024 * 1024, `far more than the watermark arrived unacknowledged: ${later}`);
     await svc.ackTerminal(t.id, later);
     await until('more output after acks', () => bytes(t.id) > later + 100_000);
-    // Closing ends the flood at its source (test/cluster's PTY helper reads no stdin while output
-    // is blocked, so Ctrl-C under a stalled flood is not what this test checks).
+    // Ctrl-C reaches the process even while its output is held back.
+    await svc.writeTerminal(t.id, '\x03');
+    await until('Ctrl-C stopped yes', async () => (await procs('shell')).every((p) => !p.command.startsWith('yes')), 5000);
+    await svc.ackTerminal(t.id, Number.MAX_SAFE_INTEGER);
     await svc.closeTerminal(t.id);
     await until('yes is gone', async () => (await procs('shell')).length === 0, 5000);
   });
