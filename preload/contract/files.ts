@@ -44,6 +44,10 @@ export interface TransferItemState {
   /** How the result was checked: "sha256 ok", "size ok". */
   verified?: string;
   error?: string;
+  /** Where the item landed (after a keep-both rename, the new name). */
+  finalPath?: string;
+  /** Entries left out on purpose and why (a symlink leaving the folder, a device file), and resumes. */
+  notes?: string[];
 }
 
 export interface TransferInfo {
@@ -55,6 +59,11 @@ export interface TransferInfo {
   totalBytes: number;
   /** Bytes per second, smoothed. */
   rate: number;
+  /** Seconds left at the current rate; absent while unknown. */
+  etaSeconds?: number;
+  /** ISO 8601 start and end times. */
+  started?: string;
+  finished?: string;
   state: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
   error?: string;
 }
