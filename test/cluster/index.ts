@@ -1,5 +1,6 @@
 // Test clusters: N fake Kubernetes API servers on loopback with real container roots, and a kubeconfig for them.
 // Programmatic API used by every test; `npm run test-cluster` (cli.ts) is the same thing for people.
+import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,9 +41,26 @@ export const FIXTURE: { namespace: string; pod: TestPodSpec }[] = [
   { namespace: 'restricted', pod: { name: 'shell', image: 'full' } },
 ];
 
+/** What the test double needs from the machine; throws one clear message listing everything missing. */
+export function checkHost(): void {
+  const problems: string[] = [];
+  if (process.platform !== 'linux') problems.push(`Linux is required (this is ${process.platform})`);
+  else if (process.getuid?.() !== 0) problems.push('root is required (containers are chroot roots with device nodes); run as root, e.g. in a container or VM');
+  const need: [string, string][] = [['openssl', 'openssl'], ['python3', 'python3'], ['chroot', 'coreutils'], ['ldd', 'libc-bin'],
+    ['dpkg', 'dpkg (Debian or Ubuntu)'], ['busybox', 'busybox-static']];
+  for (const [cmd, pkg] of need) {
+    if (!PATH_DIRS.some((d) => existsSync(join(d, cmd)))) problems.push(`${cmd} not found (install ${pkg})`);
+  }
+  if (process.platform === 'linux' && !existsSync('/bin/busybox')) problems.push('/bin/busybox not found (apt-get install busybox-static)');
+  if (problems.length) throw new Error(`test clusters cannot start: ${problems.join('; ')}`);
+}
+
+const PATH_DIRS = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+
 export async function startTestClusters(opts: StartOptions = {}): Promise<TestClusters> {
   const n = opts.clusters ?? 2;
   if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error(`clusters must be a whole number from 1 to 50, got ${n}`);
+  checkHost();
   const base = await mkdtemp(join(tmpdir(), 'kd-test-clusters-'));
   const clusters: TestCluster[] = [];
   let stopped = false;
