@@ -27,6 +27,8 @@ export interface RecorderLike {
   marker(label: string): void;
   exit(code: number): void;
   close(): void;
+  /** The recording file (shown in the audit trail). */
+  readonly path?: string;
 }
 
 /** What a session needs of the recording store (main/core/recordings RecordingStore). */
@@ -215,7 +217,7 @@ export class TerminalSession {
         // A recording never stops a session.
       }
     }
-    void this.audit('terminal.open', { command: this.command ?? [this.shell ?? 'sh'] });
+    void this.audit('terminal.open', { command: this.command ?? [this.shell ?? 'sh'], recording: this.recorder?.path });
     return this.info();
   }
 
