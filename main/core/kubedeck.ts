@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { METHOD_NAMES, type KubedeckEventName, type KubedeckEvents, type KubedeckMethods } from '../../preload/contract.ts';
 import type { FilesMethods } from '../../preload/contract/files.ts';
 import { AuditLog } from './audit/auditLog.ts';
+import { filesFactory } from './files/filesService.ts';
 import { ClusterRegistry, type ClustersEmit } from './clusters/clusterRegistry.ts';
 import { RecordingStore } from './recordings/recordingStore.ts';
 import { RecordingsService, type RecordingsEmit } from './recordings/recordingsService.ts';
@@ -87,7 +88,7 @@ export class Kubedeck {
       keepAliveMs: this.opts.keepAliveMs,
     });
     const recordings = new RecordingsService(this.recordings, this.audit, guardedEmit as RecordingsEmit, who);
-    const files: FilesMethods & { dispose?(): void | Promise<void> } = this.opts.files?.({ registry, audit: this.audit, emit: guardedEmit, who, dataDir: this.dataDir }) ?? unavailableFiles();
+    const files: FilesMethods & { dispose?(): void | Promise<void> } = (this.opts.files ?? filesFactory)({ registry, audit: this.audit, emit: guardedEmit, who, dataDir: this.dataDir });
     const unsubscribe = registry.onEvent(guardedEmit as ClustersEmit);
 
     const methods: KubedeckMethods = {
@@ -182,21 +183,4 @@ function safeUser(): string {
   } catch {
     return 'local';
   }
-}
-
-function unavailableFiles(): FilesMethods {
-  const no = async (): Promise<never> => {
-    throw new Error('the file browser is not available in this build');
-  };
-  return {
-    listDir: no,
-    homeDir: no,
-    makeDir: no,
-    renamePath: no,
-    deletePaths: no,
-    startTransfer: no,
-    cancelTransfer: no,
-    listTransfers: async () => [],
-    stageUpload: no,
-  };
 }

@@ -15,7 +15,6 @@ import type {
   FilesEvents,
   FilesMethods,
   TransferInfo,
-  TransferItemState,
   TransferRequest,
 } from '../../../preload/contract/files.ts';
 import type { ContainerRef } from '../../../preload/contract/terminals.ts';
