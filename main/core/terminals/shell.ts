@@ -62,7 +62,7 @@ set_of() {
   echo "$pids"
 }
 all=$(set_of)
-kill -HUP -- -"$t" 2>/dev/null
+kill -HUP -"$t" 2>/dev/null
 kill -HUP $all 2>/dev/null
 kill -CONT $all 2>/dev/null
 i=0
@@ -73,7 +73,7 @@ while [ $i -lt 10 ]; do
   sleep 0.1 2>/dev/null || sleep 1
   i=$((i+1))
 done
-kill -KILL -- -"$t" 2>/dev/null
+kill -KILL -"$t" 2>/dev/null
 kill -KILL $all 2>/dev/null
 exit 0
 `;
