@@ -121,6 +121,27 @@ describe('cluster registry', () => {
     }
   });
 
+  it('follows edits of a kubeconfig file', async () => {
+    const file = join(dir, 'edited.yaml');
+    const original = await readFile(tc.kubeconfigPath, 'utf8');
+    await writeFile(file, original);
+    const reg = new ClusterRegistry({ kubeconfig: file, watchFilesMs: 100 });
+    let changed: string[] | undefined;
+    reg.onEvent((name, payload) => {
+      if (name === 'clusters.changed') changed = (payload as { clusters: { context: string }[] }).clusters.map((c) => c.context);
+    });
+    try {
+      assert.deepEqual(reg.listClusters().clusters.map((c) => c.context), ['kd-test-1', 'kd-test-2']);
+      await sleep(300);
+      await writeFile(file, original.replaceAll('name: kd-test-2\n  context:', 'name: renamed\n  context:').replace('- name: kd-test-2\n  context:', '- name: renamed\n  context:'));
+      await until('clusters.changed', () => changed?.includes('renamed'), 10_000);
+      assert.deepEqual(changed, ['kd-test-1', 'renamed']);
+      await until('renamed probed', () => reg.status('renamed')?.state === 'connected');
+    } finally {
+      reg.close();
+    }
+  });
+
   it('keeps namespaces and pods live, also across a cluster restart', async () => {
     const reg = new ClusterRegistry({ kubeconfig: tc.kubeconfigPath });
     let pods: PodInfo[] = [];

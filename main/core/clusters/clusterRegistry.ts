@@ -4,6 +4,7 @@
  * Credentials stay here; what leaves (ClusterInfo, PodInfo…) carries names and states only.
  */
 import { CoreV1Api, KubeConfig, VersionApi, makeInformer, type Informer, type ObjectCache, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
+import { unwatchFile, watchFile, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import type {
   ClusterInfo,
@@ -29,6 +30,8 @@ export interface ClusterRegistryOptions {
   settings?: SettingsStore;
   /** How long a status probe may take before the cluster counts as unreachable. */
   probeTimeoutMs?: number;
+  /** Poll interval (ms) for edits of the kubeconfig files; 0 turns it off. Default 2000. */
+  watchFilesMs?: number;
 }
 
 const SETTINGS_KEY = 'kubeconfigs';
@@ -66,6 +69,8 @@ export class ClusterRegistry {
   private listeners = new Set<ClustersEmit>();
   private probeGen = new Map<string, number>();
   private closed = false;
+  private watchedFiles = new Map<string, (cur: Stats, prev: Stats) => void>();
+  private reloadTimer?: NodeJS.Timeout;
 
   constructor(private readonly opts: ClusterRegistryOptions = {}) {
     this.reload();
@@ -100,6 +105,33 @@ export class ClusterRegistry {
       if (!now || JSON.stringify(now) !== JSON.stringify(old)) this.forget(name);
     }
     for (const name of this.contexts.keys()) if (!this.statuses.has(name)) this.probe(name);
+    this.watchFiles([...base, ...added]);
+  }
+
+  /** Follows edits of the kubeconfig files (kubectl config set-context, a cloud CLI refreshing a token…). */
+  private watchFiles(files: string[]): void {
+    const interval = this.opts.watchFilesMs ?? 2000;
+    if (this.closed || interval <= 0) return;
+    const wanted = new Set(files);
+    for (const [file, listener] of this.watchedFiles) {
+      if (!wanted.has(file)) {
+        unwatchFile(file, listener);
+        this.watchedFiles.delete(file);
+      }
+    }
+    for (const file of wanted) {
+      if (this.watchedFiles.has(file)) continue;
+      const listener = (cur: Stats, prev: Stats): void => {
+        if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size && cur.ino === prev.ino) return;
+        // Editors write in several steps: settle first.
+        clearTimeout(this.reloadTimer);
+        this.reloadTimer = setTimeout(() => {
+          if (!this.closed) this.changed();
+        }, 200);
+      };
+      watchFile(file, { interval, persistent: false }, listener);
+      this.watchedFiles.set(file, listener);
+    }
   }
 
   private forget(context: string): void {
@@ -351,6 +383,9 @@ export class ClusterRegistry {
   /** Stops every watch (app quit, end of a test). */
   close(): void {
     this.closed = true;
+    clearTimeout(this.reloadTimer);
+    for (const [file, listener] of this.watchedFiles) unwatchFile(file, listener);
+    this.watchedFiles.clear();
     for (const w of [...this.nsWatches.values(), ...this.podWatches.values()] as Watched<unknown>[]) this.stopWatch(w);
     this.nsWatches.clear();
     this.podWatches.clear();
