@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { absolute, formatTable, notAvailable, percentile, vsKubectl, type Row } from './report.ts';
 import { kubectlEcho, kubectlFirstPrompt, kubectlSink, type Target } from './kubectl.ts';
-import { bareExecThroughput, createCoreClient, type CoreClient } from './core.ts';
+import { bareExecThroughput, createCoreClient, createTerminalOnlyClient, type CoreClient } from './core.ts';
 import { measureEcho, measureFirstPrompt, measureThroughput, type Where } from './terminalProbe.ts';
 import { launchChromium, xtermParseRate } from './browser.ts';
-import { MiB } from './proc.ts';
+import { log, MiB } from './proc.ts';
 import { startClusters, type Clusters } from './cluster.ts';
 import { copySection } from './copy.ts';
 import { e2eSection, type E2eResults, type ScaleResult } from './e2e.ts';
@@ -78,9 +78,6 @@ export function receivedBytes(bytes: number): number {
   return bytes + Math.floor(bytes / per);
 }
 
-export function log(msg: string): void {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-}
 
 function errText(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0].slice(0, 300);
@@ -127,6 +124,18 @@ async function throughputSection(ctx: Ctx): Promise<Row[]> {
       })
     : (coreWhy.push(ctx.coreWhy ?? 'core not available'), null);
 
+  const plainWhy: string[] = [];
+  const plain = await attempt('Kubedeck terminal path without recording (TerminalService alone)', plainWhy, async () => {
+    const c = await createTerminalOnlyClient(ctx.clusters.kubeconfigPath);
+    try {
+      const r = await measureThroughput(c, ctx.where, cmd);
+      if (r.bytes !== expect) throw new Error(`received ${r.bytes} bytes, expected ${expect}`);
+      return mibps(sizes.ttyBytes, r.seconds);
+    } finally {
+      await c.dispose();
+    }
+  });
+
   const xtermWhy: string[] = [];
   const xterm = await attempt(`xterm.js parse rate in Chromium, same ${mib} MiB fed locally`, xtermWhy, async () => {
     const browser = await ctx.browser();
@@ -140,6 +149,7 @@ async function throughputSection(ctx: Ctx): Promise<Row[]> {
 
   const rows: Row[] = [];
   rows.push(vsKubectl(`tty output ${mib} MiB: Kubedeck core`, 'MiB/s', core, kubectlRate, 'higher', 1, noteOf([...coreWhy, ...why.filter((w) => w.startsWith('kubectl'))])));
+  rows.push(vsKubectl(`tty output ${mib} MiB: core, recording off`, 'MiB/s', plain, kubectlRate, 'higher', 1, noteOf(plainWhy, 'the same terminal path with the recorder left out, to show what recording costs')));
   const e2eRow = vsKubectl(`tty output ${mib} MiB: end to end (serve → xterm)`, 'MiB/s', e2e, kubectlRate, 'higher', 1, noteOf(e2eWhy));
   e2eRow.target = xterm === null ? '≥ 0.8× xterm own rate' : `≥ 0.8× xterm own rate (${(0.8 * xterm).toFixed(1)})`;
   e2eRow.pass = e2e === null || xterm === null ? 'n/a' : e2e >= 0.8 * xterm;

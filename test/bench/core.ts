@@ -7,6 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterRegistry } from '../../main/core/clusters/clusterRegistry.ts';
 import { TerminalService } from '../../main/core/terminals/terminalService.ts';
 import { openExec } from '../../main/core/kube/exec.ts';
+import { Kubedeck } from '../../main/core/kubedeck.ts';
 import type { TermClient, Where } from './terminalProbe.ts';
 import type { TerminalState } from '../../preload/contract/terminals.ts';
 
@@ -17,13 +18,17 @@ export interface CoreClient extends TermClient {
 }
 
 /**
- * The terminals domain as a client of the composition root gets it. Uses main/core/kubedeck.ts when
- * it exists (recordings and audit included, as users run it), else TerminalService over a
- * ClusterRegistry (the terminal path alone).
+ * The terminals domain as a client of the composition root gets it: main/core/kubedeck.ts
+ * (recordings and audit included, as users run it); should that fail to start, TerminalService over
+ * a ClusterRegistry (the terminal path alone).
  */
 export async function createCoreClient(kubeconfig: string, dataDir: string): Promise<CoreClient> {
   const viaRoot = await fromCompositionRoot(kubeconfig, dataDir).catch(() => undefined);
-  if (viaRoot) return viaRoot;
+  return viaRoot ?? createTerminalOnlyClient(kubeconfig);
+}
+
+/** TerminalService over a ClusterRegistry, without recordings or audit: the terminal path alone. */
+export async function createTerminalOnlyClient(kubeconfig: string): Promise<CoreClient> {
   const registry = new ClusterRegistry({ kubeconfig });
   const events = new EventEmitter();
   events.setMaxListeners(0);
@@ -32,7 +37,7 @@ export async function createCoreClient(kubeconfig: string, dataDir: string): Pro
     emit: (name, payload) => events.emit(name, payload),
   });
   return {
-    describe: 'TerminalService (main/core/terminals)',
+    describe: 'TerminalService alone (no recording)',
     openTerminal: (req) => service.openTerminal(req),
     writeTerminal: (id, data) => service.writeTerminal(id, data),
     ackTerminal: (id, n) => service.ackTerminal(id, n),
@@ -54,9 +59,34 @@ export async function createCoreClient(kubeconfig: string, dataDir: string): Pro
   };
 }
 
-/** main/core/kubedeck.ts, if it has landed: loaded by a computed path so the bench builds without it. */
-async function fromCompositionRoot(_kubeconfig: string, _dataDir: string): Promise<CoreClient | undefined> {
-  return undefined;
+/** main/core/kubedeck.ts: one client of the composition root, as an Electron window or a serve socket gets it. */
+async function fromCompositionRoot(kubeconfig: string, dataDir: string): Promise<CoreClient | undefined> {
+  const kubedeck = new Kubedeck({ kubeconfig, dataDir });
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const client = kubedeck.connect((name, payload) => events.emit(name, payload), 'bench');
+  const m = client.methods;
+  return {
+    describe: 'Kubedeck client (main/core/kubedeck.ts, recording on)',
+    openTerminal: (req) => m.openTerminal(req),
+    writeTerminal: (id, data) => m.writeTerminal(id, data),
+    ackTerminal: (id, n) => m.ackTerminal(id, n),
+    closeTerminal: (id) => m.closeTerminal(id),
+    onData(cb) {
+      const l = (p: { id: string; data: Uint8Array }) => cb(p.id, p.data);
+      events.on('terminal.data', l);
+      return () => events.off('terminal.data', l);
+    },
+    onState(cb) {
+      const l = (p: { id: string; state: TerminalState }) => cb(p.id, p.state);
+      events.on('terminal.state', l);
+      return () => events.off('terminal.state', l);
+    },
+    async dispose() {
+      await client.close();
+      await kubedeck.shutdown();
+    },
+  };
 }
 
 /**

@@ -92,3 +92,8 @@ export function descendants(root: number): number[] {
 
 export const MiB = 1 << 20;
 export const MB = 1e6;
+
+/** Progress on stderr, so stdout holds only the table. */
+export function log(msg: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
