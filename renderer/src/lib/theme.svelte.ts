@@ -10,7 +10,8 @@ function initialMode(): ThemeMode {
   } catch {
     // Storage can be unavailable (privacy settings); the default is fine then.
   }
-  return window.matchMedia?.('(prefers-color-scheme: light)').matches ? 'light' : 'dark';
+  // Dark by default, as terminal users mostly expect; the toggle is remembered.
+  return 'dark';
 }
 
 class Theme {
