@@ -238,8 +238,8 @@ export class TerminalSession {
   }
 
   private explain(message: string): string {
-    if (/container not found|is not running|ContainerCreating|pending/i.test(message)) {
-      return `${message} (the container is not running; wait for the pod to start)`;
+    if (/does not have a host assigned|container not found|is not running|ContainerCreating|is waiting to start|PodInitializing/i.test(message)) {
+      return `${message} (the container is not running yet; wait for the pod to start)`;
     }
     return message;
   }
