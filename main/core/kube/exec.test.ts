@@ -34,6 +34,19 @@ describe('openExec', () => {
     assert.equal((await s.done).exitCode, 0);
   });
 
+  it('falls back to v4 (no half-close there) and to channel.k8s.io', async () => {
+    const v4 = await openExec(kc, shell, { command: ['sh', '-c', 'echo v4; exit 4'], tty: false, stdin: true, protocols: ['v4.channel.k8s.io'] });
+    assert.equal(v4.protocol, 'v4.channel.k8s.io');
+    assert.equal(v4.endStdin(), false);
+    let out = '';
+    v4.onData((_c, b) => (out += Buffer.from(b).toString()));
+    assert.equal((await v4.done).exitCode, 4);
+    assert.equal(out, 'v4\n');
+    const v1 = await openExec(kc, shell, { command: ['sh', '-c', 'exit 0'], tty: false, stdin: false, protocols: ['channel.k8s.io'] });
+    assert.equal(v1.protocol, 'channel.k8s.io');
+    assert.equal((await v1.done).exitCode, 0);
+  });
+
   it('turns refused upgrades into clear messages', async () => {
     await assert.rejects(openExec(kc, { ...shell, pod: 'nope' }, { command: ['true'], tty: false, stdin: false }), (e: ExecError) => {
       assert.equal(e.code, 404);

@@ -28,6 +28,8 @@ export interface ExecOptions {
   keepAliveMs?: number;
   /** Initial terminal size, sent right after the upgrade. */
   size?: { cols: number; rows: number };
+  /** Subprotocols to offer (default EXEC_PROTOCOLS: v5 first). */
+  protocols?: string[];
 }
 
 export interface ExecResult {
@@ -162,7 +164,7 @@ export async function openExec(kc: KubeConfig, target: ContainerRef, opts: ExecO
   await kc.applyToHTTPSOptions(wsOpts);
 
   const ws = await new Promise<WebSocket>((resolve, reject) => {
-    const sock = new WebSocket(url, EXEC_PROTOCOLS, wsOpts);
+    const sock = new WebSocket(url, opts.protocols ?? EXEC_PROTOCOLS, wsOpts);
     let settled = false;
     sock.on('unexpected-response', (_req, res) => {
       const chunks: Buffer[] = [];
