@@ -233,18 +233,36 @@ export class TestCluster {
     this.record('namespaces', 'DELETED', ns);
   }
 
+  /** Add several pods at once (their roots are made in parallel; events in the given order). */
+  async addPods(pods: { namespace: string; pod: TestPodSpec }[]): Promise<void> {
+    const prepared = await Promise.all(pods.map((p) => this.preparePod(p.namespace, p.pod)));
+    prepared.forEach((roots, i) => this.registerPod(pods[i].namespace, pods[i].pod, roots));
+  }
+
   async addPod(namespace: string, spec: TestPodSpec): Promise<void> {
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(spec.name)) throw new Error(`invalid pod name ${spec.name}`);
-    this.addNamespace(namespace);
+    this.registerPod(namespace, spec, await this.preparePod(namespace, spec));
+  }
+
+  private async preparePod(namespace: string, spec: TestPodSpec): Promise<Map<string, string>> {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(spec.name)) throw new Error(`invalid pod name "${spec.name}"`);
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) throw new Error(`invalid namespace name "${namespace}"`);
     const key = `${namespace}/${spec.name}`;
     if (this.pods.has(key)) throw new Error(`pod ${key} exists`);
     const containers = spec.containers ?? [{ name: 'main', image: spec.image ?? 'full' }];
     const roots = new Map<string, string>();
-    for (const c of containers) {
+    await Promise.all(containers.map(async (c) => {
       const root = join(this.opts.dir, 'roots', namespace, spec.name, c.name);
       await makeContainerRoot(this.opts.images[c.image ?? 'full'], root);
       roots.set(c.name, root);
-    }
+    }));
+    return roots;
+  }
+
+  private registerPod(namespace: string, spec: TestPodSpec, roots: Map<string, string>): void {
+    this.addNamespace(namespace);
+    const key = `${namespace}/${spec.name}`;
+    if (this.pods.has(key)) throw new Error(`pod ${key} exists`);
+    const containers = spec.containers ?? [{ name: 'main', image: spec.image ?? 'full' }];
     const now = new Date().toISOString();
     const running = (spec.phase ?? 'Running') === 'Running';
     const ip = `10.244.${this.index}.${this.ipCounter++}`;

@@ -31,6 +31,7 @@ const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const CHROOT = existsSync('/usr/sbin/chroot') ? '/usr/sbin/chroot' : 'chroot';
 const HIGH_WATER = 8 << 20;
 const LOW_WATER = 1 << 20;
+const STDIN_BUFFER = 4 << 20;
 /** How long a tty exec waits for the client's first resize before the command starts (so `stty size` is right). */
 const FIRST_RESIZE_WAIT_MS = 500;
 
@@ -51,6 +52,7 @@ export class ExecSession {
   private readonly v4: boolean;
   private readonly pendingIn: { data: Buffer; isBinary: boolean }[] = [];
   private stdinEnded = false;
+  private stdinHeld = false;
   private readonly preSpawn: Buffer[] = [];
 
   constructor(private readonly ws: WebSocket, readonly protocol: string, private readonly req: ExecRequest, stalled: boolean) {
@@ -181,9 +183,12 @@ export class ExecSession {
       const stdin = this.child?.stdin;
       if (!this.child) { this.preSpawn.push(payload); return; }
       if (!stdin) return;
-      if (!stdin.write(payload)) {
+      // Buffer up to a few MiB for the process before holding the client back (fewer stalls on a busy machine).
+      stdin.write(payload);
+      if (stdin.writableLength > STDIN_BUFFER && !this.stdinHeld) {
+        this.stdinHeld = true;
         this.ws.pause();
-        stdin.once('drain', () => { if (!this.stalled) this.ws.resume(); });
+        stdin.once('drain', () => { this.stdinHeld = false; if (!this.stalled) this.ws.resume(); });
       }
     } else if (channel === CH_RESIZE) {
       for (const obj of parseObjects(payload.toString('utf8'))) {

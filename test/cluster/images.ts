@@ -2,7 +2,7 @@
 // or from busybox-static. Each container gets its own root (hard links into the image), used through chroot.
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readlink, symlink, writeFile, lstat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readlink, rm, symlink, writeFile, lstat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -22,6 +22,7 @@ export const IMAGE_NAMES: Record<ImageKind, string> = {
 const FULL_PACKAGES = ['coreutils', 'bash', 'dash', 'tar', 'gzip', 'findutils', 'grep', 'sed', 'procps', 'less',
   'ncurses-bin', 'hostname', 'debianutils', 'diffutils'];
 const BUSYBOX = '/bin/busybox';
+const TAR_FILES = /\/(tar|rmt|rmt-tar|tarcat)$/;
 
 /** Map a host path onto the merged-/usr layout of our images. */
 function imagePath(p: string): string {
@@ -55,19 +56,28 @@ async function sharedLibraries(files: string[]): Promise<string[]> {
   return [...libs];
 }
 
+const ignoreExists = (e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; };
+
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (i < items.length) await fn(items[i++]);
+  }));
+}
+
 async function copyInto(root: string, hostFile: string): Promise<void> {
   const dest = join(root, imagePath(hostFile));
-  if (existsSync(dest)) return;
+  if (existsSync(dest) || lstatOr(dest)) return;
   await mkdir(dirname(dest), { recursive: true });
   const st = lstatSync(hostFile);
   if (st.isSymbolicLink()) {
     const target = await readlink(hostFile);
     if (target.startsWith('/')) {
       const t = imagePath(target);
-      await symlink(relative(dirname(imagePath(hostFile)), t) || '.', dest);
+      await symlink(relative(dirname(imagePath(hostFile)), t) || '.', dest).catch(ignoreExists);
       if (existsSync(target)) await copyInto(root, target);
     } else {
-      await symlink(target, dest);
+      await symlink(target, dest).catch(ignoreExists);
       const abs = join(dirname(hostFile), target);
       if (existsSync(abs)) await copyInto(root, abs);
     }
@@ -75,6 +85,10 @@ async function copyInto(root: string, hostFile: string): Promise<void> {
   }
   await copyFile(realpathSync(hostFile), dest);
   await chmod(dest, st.mode & 0o7777);
+}
+
+function lstatOr(p: string): boolean {
+  try { lstatSync(p); return true; } catch { return false; }
 }
 
 async function skeleton(root: string, opts: { merged: boolean; shell: string }): Promise<void> {
@@ -109,10 +123,10 @@ async function skeleton(root: string, opts: { merged: boolean; shell: string }):
 async function buildFull(root: string, withTar: boolean): Promise<void> {
   await skeleton(root, { merged: true, shell: '/bin/bash' });
   let bins = await hostBinaries(FULL_PACKAGES);
-  if (!withTar) bins = bins.filter((b) => !/\/(tar|rmt|rmt-tar|tarcat)$/.test(b));
-  for (const b of bins) await copyInto(root, b);
+  if (!withTar) bins = bins.filter((b) => !TAR_FILES.test(b));
+  await inParallel(bins, 16, (b) => copyInto(root, b));
   const real = bins.map((b) => { try { return realpathSync(b); } catch { return b; } });
-  for (const lib of await sharedLibraries([...new Set(real)])) await copyInto(root, lib);
+  await inParallel(await sharedLibraries([...new Set(real)]), 16, (lib) => copyInto(root, lib));
   // /bin/sh is dash as on Debian.
   if (!existsSync(join(root, 'usr/bin/sh'))) await symlink('dash', join(root, 'usr/bin/sh'));
   for (const t of ['xterm', 'xterm-256color', 'xterm-color', 'vt100', 'linux', 'screen', 'dumb']) {
@@ -152,6 +166,19 @@ async function buildDistroless(root: string): Promise<void> {
   await copyFile(BUSYBOX, join(root, 'app/server'));
   await chmod(join(root, 'app/server'), 0o755);
   await writeFile(join(root, 'etc/os-release'), 'PRETTY_NAME="Distroless"\nID=distroless\n');
+}
+
+/** Build every image under dir/<kind>; notar is the full image (hard links) without tar. */
+export async function buildImages(dir: string): Promise<Record<ImageKind, string>> {
+  const images = Object.fromEntries(IMAGE_KINDS.map((k) => [k, join(dir, k)])) as Record<ImageKind, string>;
+  await Promise.all([buildImage('full', images.full), buildImage('busybox', images.busybox), buildImage('distroless', images.distroless)]);
+  await run('cp', ['-a', '--link', images.full, images.notar]);
+  for (const f of ['usr/bin/tar', 'usr/sbin/rmt', 'usr/sbin/rmt-tar', 'usr/sbin/tarcat', 'usr/bin/rmt']) {
+    await rm(join(images.notar, f), { force: true });
+  }
+  await rm(join(images.notar, 'etc/os-release'));
+  await writeFile(join(images.notar, 'etc/os-release'), 'PRETTY_NAME="Kubedeck test image (notar)"\nID=debian\n');
+  return images;
 }
 
 export async function buildImage(kind: ImageKind, root: string): Promise<void> {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { makeCerts } from './certs.ts';
 import { TestCluster, TEST_USER, type ProcessInfo, type TestPodSpec, type TestContainerSpec } from './cluster.ts';
-import { buildImage, IMAGE_KINDS, type ImageKind } from './images.ts';
+import { buildImages, type ImageKind } from './images.ts';
 
 export { TestCluster, TEST_USER };
 export type { ProcessInfo, TestPodSpec, TestContainerSpec, ImageKind };
@@ -71,22 +71,22 @@ export async function startTestClusters(opts: StartOptions = {}): Promise<TestCl
     await rm(base, { recursive: true, force: true }).catch(() => undefined);
   };
   try {
-    const images = {} as Record<ImageKind, string>;
-    await Promise.all(IMAGE_KINDS.map(async (k) => {
-      images[k] = join(base, 'images', k);
-      await buildImage(k, images[k]);
-    }));
+    const [images, allCerts] = await Promise.all([
+      buildImages(join(base, 'images')),
+      Promise.all(Array.from({ length: n }, (_, i) => makeCerts(join(base, `kd-test-${i + 1}`, 'pki'), `kd-test-${i + 1}`))),
+    ]);
     for (let i = 1; i <= n; i++) {
       const name = `kd-test-${i}`;
-      const certs = await makeCerts(join(base, name, 'pki'), name);
-      const c = new TestCluster({ index: i, name, dir: join(base, name), images, certs });
+      const c = new TestCluster({ index: i, name, dir: join(base, name), images, certs: allCerts[i - 1] });
       clusters.push(c);
       c.addNamespace('default');
       c.addNamespace('kube-system');
       c.addNamespace('restricted');
-      if (!opts.empty) for (const f of FIXTURE) await c.addPod(f.namespace, f.pod);
-      await c.start();
     }
+    await Promise.all(clusters.map(async (c) => {
+      if (!opts.empty) await c.addPods(FIXTURE);
+      await c.start();
+    }));
     const kubeconfigPath = resolve(opts.kubeconfigPath ?? join(base, 'kubeconfig'));
     await mkdir(dirname(kubeconfigPath), { recursive: true });
     await writeFile(kubeconfigPath, kubeconfigYaml(clusters), { mode: 0o600 });
