@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_EVENT_CHANNEL, IPC_PREFIX, METHOD_NAMES } from '../../preload/contract.ts';
 import { Kubedeck, type KubedeckClient, type KubedeckEmit } from '../core/kubedeck.ts';
+import { deepLinkFromArgv } from '../core/openArg.ts';
 import { createQuitHandler } from '../core/quitCleanup.ts';
 
 /**
@@ -34,17 +35,11 @@ protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: 
 const kubedeck = new Kubedeck({ dataDir: process.env.KUBEDECK_DATA_DIR ?? path.join(app.getPath('appData'), 'kubedeck') });
 const clients = new Map<number, KubedeckClient>();
 
-/** `--open context/namespace/pod/container` → the UI's deep link `#/terminal/…`. */
-export function deepLinkFromArgv(argv: string[]): string {
-  const i = argv.indexOf('--open');
-  const value = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--open='))?.slice('--open='.length);
-  if (!value) return '';
-  const parts = value.split('/');
-  if (parts.length !== 4 || parts.some((p) => !p)) {
-    console.error(`kubedeck: --open expects context/namespace/pod/container, got ${JSON.stringify(value)}`);
-    return '';
-  }
-  return '#/terminal/' + parts.map(encodeURIComponent).join('/');
+/** `--open context/namespace/pod/container` → the UI's deep link (a bad value is reported, the app still opens). */
+function deepLink(argv: string[]): string {
+  const { hash, error } = deepLinkFromArgv(argv);
+  if (error) console.error(`kubedeck: ${error}`);
+  return hash;
 }
 
 /** Only the app's own top frame may call the contract. */
@@ -150,7 +145,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   app.on('second-instance', (_e, argv) => {
     // `kubedeck --open …` while running: a new window on that terminal.
-    createWindow(deepLinkFromArgv(argv));
+    createWindow(deepLink(argv));
   });
   app.on('before-quit', createQuitHandler({ cleanup: () => kubedeck.shutdown(), quit: () => app.quit() }));
   app.on('window-all-closed', () => {
@@ -160,7 +155,7 @@ if (!app.requestSingleInstanceLock()) {
     lockDown();
     serveRenderer();
     bindContract();
-    createWindow(deepLinkFromArgv(process.argv));
+    createWindow(deepLink(process.argv));
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow();
     });
