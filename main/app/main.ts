@@ -87,8 +87,13 @@ function createWindow(hash = ''): BrowserWindow {
   });
   clientFor(win.webContents);
   // A reload gives the page a fresh start: the old page's terminals end, a new client begins.
+  let firstLoad = true;
   win.webContents.on('did-start-navigation', (details) => {
     if (!details.isMainFrame || details.isSameDocument) return;
+    if (firstLoad) {
+      firstLoad = false;
+      return;
+    }
     const old = clients.get(win.webContents.id);
     if (old) {
       clients.delete(win.webContents.id);
