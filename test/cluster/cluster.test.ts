@@ -121,13 +121,17 @@ describe('exec wire protocol', () => {
   });
 
   test('tty: real PTY, size from the first resize, several case-insensitive resize objects per frame', async () => {
-    const e = await rawExec(c1, { pod: 'shell', command: ['bash', '-c', 'tty; stty size; read x; stty size'], stdin: true, tty: true });
+    const e = await rawExec(c1, { pod: 'shell', command: ['bash', '-c', 'tty; stty size; while read x; do stty size; done'], stdin: true, tty: true });
     e.send(4, '{"Width":100,"Height":30}');
     await e.waitFor(1, '30 100\r\n');
     assert.match(e.text(1), /^\/dev\/pts\/\d+\r\n/);
     e.send(4, '{"width":90,"height":20}{"WIDTH":120,"HEIGHT":40}');
-    await sleep(200);
-    e.send(0, '\n');
+    // resize and keys reach the PTY on separate paths: ask again until the new size shows
+    for (let i = 0; i < 50 && !e.text(1).includes('40 120'); i++) {
+      e.send(0, '\n');
+      await sleep(100);
+    }
+    e.send(0, '\x04');
     await e.closed;
     assert.match(e.text(1), /40 120\r\n$/);
     assert.equal(e.status()?.status, 'Success');

@@ -148,8 +148,9 @@ for (const [label, bin] of KUBECTLS) {
     });
 
     test('exec -it -- stty size under a pty of known size, and after a resize', async () => {
-      const r = await underPty([bin, 'exec', '-it', 'shell', '--', 'sh', '-c', 'stty size; read x; stty size'], 37, 101,
-        [{ wait: '37 101' }, { resize: [52, 133], sleep: 0.4, send: '\n' }]);
+      // After the resize, each Enter prints the size again, until the new size shows (resize and keys travel apart).
+      const r = await underPty([bin, 'exec', '-it', 'shell', '--', 'sh', '-c', 'stty size; while read x; do stty size; done'], 37, 101,
+        [{ wait: '37 101' }, { resize: [52, 133], sleep: 0.2, send: '\n', until: '52 133', repeat: '\n' }, { send: '\x04' }]);
       assert.equal(r.code, 0, r.stdout);
       assert.match(r.stdout, /^37 101\r\n/);
       assert.match(r.stdout, /52 133\r\n$/);

@@ -5,7 +5,7 @@ usage: ptydrive.py SCRIPT_JSON
 SCRIPT_JSON: {"argv": [...], "rows": R, "cols": C, "steps": [{"wait": "text", "resize": [rows, cols], "sleep": s,
 "send": "text"}...], "timeout": seconds}
 Each step first waits for its text in the output (if given), then resizes (SIGWINCH reaches the program), sleeps,
-sends. Prints the program's whole terminal output to stdout; exits with the program's exit code (124 on timeout).
+sends; {"until": "text", "repeat": "keys", "every": s} sends keys every s seconds until text shows. Prints the program's whole terminal output to stdout; exits with the program's exit code (124 on timeout).
 """
 import fcntl, json, os, pty, select, signal, struct, sys, termios, time
 
@@ -31,7 +31,7 @@ def main():
     deadline = time.time() + spec.get('timeout', 30)
     done = False
     while not done:
-        if steps and ('wait' not in steps[0] or steps[0]['wait'].encode() in out):
+        if steps and 'wait_or_timer' not in steps[0] and ('wait' not in steps[0] or steps[0]['wait'].encode() in out):
             st = steps.pop(0)
             if 'resize' in st:
                 r, c = st['resize']
@@ -41,7 +41,19 @@ def main():
                 time.sleep(st['sleep'])
             if 'send' in st:
                 os.write(fd, st['send'].encode())
+            if 'until' in st:
+                # keep sending `repeat` every `every` seconds until `until` shows up
+                steps.insert(0, {'wait_or_timer': st['until'], 'repeat': st['repeat'], 'every': st.get('every', 0.5),
+                                 'next': time.time() + st.get('every', 0.5)})
             continue
+        if steps and 'wait_or_timer' in steps[0]:
+            st = steps[0]
+            if st['wait_or_timer'].encode() in out:
+                steps.pop(0)
+                continue
+            if time.time() >= st['next']:
+                os.write(fd, st['repeat'].encode())
+                st['next'] = time.time() + st['every']
         left = deadline - time.time()
         if left <= 0:
             os.kill(pid, signal.SIGKILL)
