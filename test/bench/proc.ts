@@ -38,7 +38,8 @@ export async function runWithPeakRss(cmd: string, args: string[], opts: SpawnOpt
   const marker = '@@bench-maxrss ';
   const r = await run('/usr/bin/time', ['-f', `${marker}%M`, cmd, ...args], opts);
   const m = r.stderr.match(/@@bench-maxrss (\d+)/);
-  return { ...r, stderr: r.stderr.replace(/@@bench-maxrss \d+\n?/, ''), maxRss: m ? Number(m[1]) * 1024 : undefined };
+  const stderr = r.stderr.replace(/@@bench-maxrss \d+\n?/, '').replace(/^Command (exited with non-zero status|terminated by signal) \d+\n?/m, '');
+  return { ...r, stderr, maxRss: m ? Number(m[1]) * 1024 : undefined };
 }
 
 /** A field of /proc/PID/status in bytes (VmRSS, VmHWM…), or undefined if the process is gone. */
