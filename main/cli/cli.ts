@@ -1,6 +1,7 @@
 // `kubedeck <command>`: serve (the UI for a browser) and cp (kubectl cp done right).
 // One branch per command, each in its own module.
 import { runServe } from '../serve/serveCommand.ts';
+import { runCp } from './cp.ts';
 
 const USAGE = 'usage: kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] | kubedeck cp SRC DST';
 
@@ -9,6 +10,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return runServe(rest);
+    case 'cp':
+      process.exitCode = await runCp(rest);
+      return;
     default:
       console.error(`kubedeck: ${command ? `unknown command ${command}` : 'no command'}\n${USAGE}`);
       process.exit(2);

@@ -44,6 +44,8 @@ export interface ItemHooks {
   compress?: 'auto' | 'always' | 'never';
   /** Unique token for temp names. */
   id?: string;
+  /** Land under this name instead of the source's (kubectl cp's DST that names a file). */
+  asName?: string;
 }
 
 export interface ItemResult {
@@ -193,10 +195,10 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
     throw localError(e, dir);
   });
   if (!dst.isDirectory()) throw new Error(`Not a folder: ${dir}`);
-  let finalName = name;
-  const exists = await fsp.lstat(path.join(dir, name)).then(() => true, () => false);
-  if (exists && conflict === 'skip') return { state: 'skipped', warnings: [], finalPath: path.join(dir, name) };
-  if (exists && conflict === 'keepBoth') finalName = await freeLocalName(dir, name);
+  let finalName = hooks.asName ?? name;
+  const exists = await fsp.lstat(path.join(dir, finalName)).then(() => true, () => false);
+  if (exists && conflict === 'skip') return { state: 'skipped', warnings: [], finalPath: path.join(dir, finalName) };
+  if (exists && conflict === 'keepBoth') finalName = await freeLocalName(dir, finalName);
 
   const staging = path.join(dir, `.kubedeck-${tempId(hooks)}.part`);
   await fsp.mkdir(staging, { mode: 0o700 }).catch((e) => {
@@ -238,6 +240,7 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
           retry(o.stderr || 'connection lost');
           continue;
         }
+        if (o.error && (o.error as NodeJS.ErrnoException).code) throw localError(o.error);
         if (o.exitCode === 0 && o.error) throw new Error(`${absRemote} changed while it was copied: ${(o.error as Error).message}`);
         throw new Error(cleanMessage(o, `Reading ${absRemote} failed`));
       }
@@ -282,6 +285,18 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
     }
     await ex.finish();
 
+    // An archive that brings names the listing did not show is not the folder that was asked for
+    // (a hostile or replaced tar): refuse the whole item rather than guess which parts to trust.
+    const listed = new Set(manifest.map((e) => e.rel));
+    const unexpected = [...ex.seen].filter((rel) => !listed.has(rel));
+    if (unexpected.length) {
+      const refusedHere = ex.refused.map((r) => `${r.name} (${r.reason})`);
+      throw new Error(
+        `The container's archive does not match its folder listing (unexpected: ${unexpected.slice(0, 5).join(', ')}${unexpected.length > 5 ? ', …' : ''})` +
+          (refusedHere.length ? `; refused ${refusedHere.slice(0, 5).join(', ')}` : '') +
+          `. Nothing was written outside ${dir}.`,
+      );
+    }
     const bad = ex.refused.filter(fatal);
     if (bad.length) {
       const list = bad.slice(0, 5).map((r) => `${r.name} (${r.reason})`).join(', ');
@@ -353,10 +368,10 @@ export async function uploadItem(remote: RemoteFs, localSrc: string, remoteDir: 
   });
   const total = entries.reduce((s, e) => s + e.size, 0);
   hooks.onTotal?.(total);
-  let finalName = name;
-  if (await remote.exists(path.posix.join(dir, name))) {
-    if (conflict === 'skip') return { state: 'skipped', warnings, finalPath: path.posix.join(dir, name) };
-    if (conflict === 'keepBoth') finalName = await remote.freeName(dir, name);
+  let finalName = hooks.asName ?? name;
+  if (await remote.exists(path.posix.join(dir, finalName))) {
+    if (conflict === 'skip') return { state: 'skipped', warnings, finalPath: path.posix.join(dir, finalName) };
+    if (conflict === 'keepBoth') finalName = await remote.freeName(dir, finalName);
   }
   // The archive carries the final name, so the rename at the end is a single mv.
   const renamed: LocalEntry[] = entries.map((e) => ({ ...e, rel: finalName + e.rel.slice(name.length) }));

@@ -1,0 +1,192 @@
+/**
+ * `kubedeck cp [--context C] [-c CONTAINER] [--kubeconfig F] SRC DST` — kubectl cp's path syntax
+ * (`[namespace/]pod:/path`), Kubedeck's engine: streamed tar with safe extraction, resume after a
+ * dropped stream, temp name then rename, and a sha256 (or size) check at the end.
+ * Exit codes: 0 copied, 1 failed, 2 bad usage.
+ */
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { ClusterRegistry, describeApiError } from '../core/clusters/clusterRegistry.ts';
+import { kubeExec } from '../core/files/kubeExec.ts';
+import { RemoteFs } from '../core/files/remoteFs.ts';
+import { Cancelled, downloadItem, type ItemHooks, uploadItem } from '../core/files/transfer.ts';
+
+export const CP_USAGE = 'usage: kubedeck cp [--context C] [-c CONTAINER] [--kubeconfig FILE] [--no-compress] SRC DST\n' +
+  '  SRC/DST: a local path, or [namespace/]pod:/path in the container';
+
+export interface CpArgs {
+  context?: string;
+  container?: string;
+  kubeconfig?: string;
+  compress: 'auto' | 'never';
+  src: string;
+  dst: string;
+}
+
+class UsageError extends Error {}
+
+export function parseCpArgs(argv: string[]): CpArgs {
+  const out: Partial<CpArgs> & { compress: 'auto' | 'never' } = { compress: 'auto' };
+  const pos: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--context') out.context = val();
+    else if (a.startsWith('--context=')) out.context = a.slice(10);
+    else if (a === '-c' || a === '--container') out.container = val();
+    else if (a.startsWith('--container=')) out.container = a.slice(12);
+    else if (a === '--kubeconfig') out.kubeconfig = val();
+    else if (a.startsWith('--kubeconfig=')) out.kubeconfig = a.slice(13);
+    else if (a === '--no-compress') out.compress = 'never';
+    else if (a === '-h' || a === '--help') throw new UsageError('');
+    else if (a === '--') {
+      pos.push(...argv.slice(i + 1));
+      break;
+    }
+    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
+    else pos.push(a);
+  }
+  if (pos.length !== 2) throw new UsageError('need exactly SRC and DST');
+  return { ...out, src: pos[0], dst: pos[1] } as CpArgs;
+}
+
+/** `[ns/]pod:/path` → its parts; undefined for a local path (as kubectl: a colon before any slash). */
+export function parseRemote(spec: string): { namespace?: string; pod: string; path: string } | undefined {
+  const colon = spec.indexOf(':');
+  if (colon <= 0) return undefined;
+  const head = spec.slice(0, colon);
+  if (head.includes('/') && head.split('/').length > 2) return undefined;
+  if (/^[A-Za-z]$/.test(head)) return undefined; // a Windows drive letter
+  const [a, b] = head.split('/');
+  return b === undefined ? { pod: a, path: spec.slice(colon + 1) } : { namespace: a, pod: b, path: spec.slice(colon + 1) };
+}
+
+/** The kubeconfig's current-context, as kubectl would pick it. */
+function currentContext(file?: string): string | undefined {
+  try {
+    const kc = new KubeConfig();
+    if (file) kc.loadFromFile(file);
+    else kc.loadFromDefault();
+    return kc.getCurrentContext() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function human(n: number): string {
+  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < u.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
+}
+
+export async function runCp(argv: string[], io: { out: NodeJS.WriteStream; err: NodeJS.WriteStream } = { out: process.stdout, err: process.stderr }): Promise<number> {
+  let args: CpArgs;
+  try {
+    args = parseCpArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err.write(`${e.message ? `kubedeck cp: ${e.message}\n` : ''}${CP_USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const from = parseRemote(args.src);
+  const to = parseRemote(args.dst);
+  if (!!from === !!to) {
+    io.err.write(`kubedeck cp: exactly one of SRC and DST must be in a container (namespace/pod:/path)\n${CP_USAGE}\n`);
+    return 2;
+  }
+  const registry = new ClusterRegistry({ kubeconfig: args.kubeconfig });
+  const abort = new AbortController();
+  const onSig = () => abort.abort();
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  try {
+    const { clusters, problems } = registry.listClusters();
+    const context = args.context ?? currentContext(args.kubeconfig) ?? clusters[0]?.context;
+    if (!context || !registry.has(context)) {
+      const why = problems.map((p) => `${p.source}: ${p.reason}`).join('; ');
+      io.err.write(`kubedeck cp: ${context ? `unknown context "${context}"` : 'no kubeconfig context'}${why ? ` (${why})` : ''}\n`);
+      return 1;
+    }
+    const kc = registry.kubeConfigFor(context);
+    const remoteSpec = (from ?? to)!;
+    const namespace = remoteSpec.namespace ?? clusters.find((c) => c.context === context)?.defaultNamespace ?? 'default';
+    let container = args.container;
+    if (!container) {
+      const podObj = await kc
+        .makeApiClient(CoreV1Api)
+        .readNamespacedPod({ name: remoteSpec.pod, namespace })
+        .catch((e: unknown) => {
+          throw new Error(`cannot read pod ${namespace}/${remoteSpec.pod}: ${describeApiError(e, kc.getCurrentCluster()?.server).reason}`);
+        });
+      container = podObj.spec?.containers?.[0]?.name;
+      if (!container) throw new Error(`pod ${namespace}/${remoteSpec.pod} has no containers`);
+    }
+    const remote = new RemoteFs(kubeExec(kc, { context, namespace, pod: remoteSpec.pod, container }));
+    const tty = !!io.out.isTTY;
+    let total = 0;
+    let bytes = 0;
+    const t0 = Date.now();
+    let lastDraw = 0;
+    const draw = (final = false) => {
+      if (!tty) return;
+      const now = Date.now();
+      if (!final && now - lastDraw < 100) return;
+      lastDraw = now;
+      const pct = total ? Math.min(1, bytes / total) : 0;
+      const width = 30;
+      const rate = bytes / Math.max(0.001, (now - t0) / 1000);
+      const eta = rate > 0 && total > bytes ? Math.round((total - bytes) / rate) : 0;
+      io.out.write(`\r[${'#'.repeat(Math.round(pct * width)).padEnd(width, '.')}] ${(pct * 100).toFixed(0).padStart(3)}% ${human(bytes)}/${human(total)} ${human(rate)}/s${eta ? ` ${eta}s left` : ''}   `);
+    };
+    const hooks: ItemHooks = {
+      signal: abort.signal,
+      compress: args.compress,
+      onTotal: (n) => (total = n),
+      onBytes: (n) => {
+        bytes += n;
+        draw();
+      },
+      onNote: (m) => {
+        if (tty) io.out.write('\n');
+        io.err.write(`kubedeck cp: ${m}\n`);
+      },
+    };
+    let res;
+    if (from) {
+      // DST: an existing folder (or ends with /) receives SRC's name; otherwise DST is the new name.
+      const dst = path.resolve(args.dst);
+      const isDir = args.dst.endsWith('/') || (await fsp.stat(dst).then((s) => s.isDirectory(), () => false));
+      const dir = isDir ? dst : path.dirname(dst);
+      res = await downloadItem(remote, from.path.startsWith('/') ? from.path : `${await remote.homeDir()}/${from.path}`, dir, 'overwrite', { ...hooks, asName: isDir ? undefined : path.basename(dst) });
+    } else {
+      const dstPath = to!.path.startsWith('/') ? to!.path : path.posix.join(await remote.homeDir(), to!.path);
+      const isDir = to!.path.endsWith('/') || (await remote.list(dstPath).then(() => true, () => false));
+      const dir = isDir ? dstPath : path.posix.dirname(dstPath);
+      res = await uploadItem(remote, path.resolve(args.src), dir, 'overwrite', { ...hooks, asName: isDir ? undefined : path.posix.basename(dstPath) });
+    }
+    draw(true);
+    if (tty) io.out.write('\n');
+    for (const w of res.warnings) io.err.write(`kubedeck cp: warning: ${w}\n`);
+    io.err.write(`kubedeck cp: ${res.finalPath}: ${human(total)} copied in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${res.verified}\n`);
+    return 0;
+  } catch (e) {
+    if (io.out.isTTY) io.out.write('\n');
+    io.err.write(`kubedeck cp: ${e instanceof Cancelled ? 'cancelled; partial files removed' : (e as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+    registry.close();
+  }
+}
