@@ -4,34 +4,20 @@
 // intact chain, then a broken one after the file is edited behind Kubedeck's back.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startTestClusters, type TestClusters } from '../cluster/index.ts';
-import { startServe, type RunningServe } from '../../main/serve/serveCommand.ts';
+import type { Page } from 'playwright-core';
+import type { Kubedeck } from '../../main/core/kubedeck.ts';
+import { startE2E, waitFor as until, type E2E } from './helpers.ts';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+/** KD_SCREENSHOTS=<dir> saves a PNG at each step, to look at. */
 const shots = process.env.KD_SCREENSHOTS;
 
-let clusters: TestClusters;
-let serve: RunningServe;
-let browser: Browser;
+let e2e: E2E;
 let page: Page;
-let dataDir: string;
+let kubedeck: Kubedeck;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 async function shot(name: string): Promise<void> {
   if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`) });
@@ -48,24 +34,17 @@ async function playerScreen(): Promise<string> {
 }
 
 before(async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kd-e2e-rec-'));
-  clusters = await startTestClusters({ clusters: 1, kubeconfigPath: path.join(dataDir, 'kubeconfig') });
-  serve = await startServe({ port: 0, host: '127.0.0.1', kubeconfig: clusters.kubeconfigPath }, { dataDir: path.join(dataDir, 'data') });
-  const executablePath = execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  e2e = await startE2E({ clusters: 1, viewport: { width: 1400, height: 900 }, hash: '#/terminal/kd-test-1/default/shell/main' });
+  page = e2e.page;
+  kubedeck = e2e.kubedeck;
 });
 
 after(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await clusters?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await e2e?.stop();
 });
 
 test('a recorded word is found, played at that moment, and seek and speed change what is shown', async () => {
-  const store = serve.kubedeck.recordings;
-  await page.goto(`${serve.server.url}#/terminal/kd-test-1/default/shell/main`);
+  const store = kubedeck.recordings;
   // The deep link opens a shell; its recording appears (live) once the session runs.
   const live = await until('a live recording', async () => (await store.list()).find((r) => r.live && r.size > 300));
   await page.locator('[data-testid="terminal-pane"] .xterm').first().click();
@@ -128,10 +107,28 @@ test('a recorded word is found, played at that moment, and seek and speed change
   await page.locator('[data-testid="player-play"]').click();
   await until('playback to the end at 16×', async () => (await playerScreen()).includes('AFTERWORD-2'), (max / 16) * 1000 + 5000);
   await shot('rec-4-player-end');
+
+  // The shell exits with 3: the list shows the exit code, the player an `exit 3` marker to jump to.
+  await page.locator('[data-testid="view-terminals"]').click();
+  await page.locator('[data-testid="terminal-pane"] .xterm').first().click();
+  await page.keyboard.type('exit 3\n');
+  await until('the exit code in the list', async () => (await store.list()).find((r) => r.id === live.id && !r.live && r.exitCode === 3));
+  await page.locator('[data-testid="view-recordings"]').click();
+  await until('the list to show exit 3', async () => /\b3$/.test((await row.innerText()).trim()));
+  await row.click();
+  await page.getByRole('button', { name: /exit 3/ }).waitFor();
+  await page.locator('[data-testid="player-seek"]').fill('0');
+  await page.locator('[data-testid="player-next-marker"]').click();
+  const at = Number(await player.getAttribute('data-position'));
+  const end = Number(await page.locator('[data-testid="player-seek"]').getAttribute('max'));
+  assert.ok(Math.abs(at - end) < 0.01, `the exit marker is the last event (${at} of ${end})`);
+  assert.match(await playerScreen(), /AFTERWORD-2[\s\S]*exit 3/);
+  await shot('rec-6-exited');
+  assert.deepEqual(e2e.pageErrors, []);
 });
 
 test('the audit view shows an intact chain, and a broken one after an edit outside Kubedeck', async () => {
-  await serve.kubedeck.audit.append('kubeconfig', 'e2e', { action: 'add', path: '/tmp/example' });
+  await kubedeck.audit.append('kubeconfig', 'e2e', { action: 'add', path: '/tmp/example' });
   await page.locator('[data-testid="view-audit"]').click();
   const chain = page.locator('[data-testid="audit-chain"]');
   await page.getByRole('button', { name: 'Refresh' }).last().click();
@@ -143,7 +140,7 @@ test('the audit view shows an intact chain, and a broken one after an edit outsi
   assert.equal(await rows.count(), 1);
   await shot('audit-1-intact');
 
-  const file = serve.kubedeck.audit.file;
+  const file = kubedeck.audit.file;
   const text = await readFile(file, 'utf8');
   await writeFile(file, text.replace('/tmp/example', '/tmp/elsewhere'));
   await page.locator('[data-testid="audit-filter"]').fill('');
@@ -151,4 +148,37 @@ test('the audit view shows an intact chain, and a broken one after an edit outsi
   await until('a broken chain', async () => (await chain.getAttribute('data-intact')) === 'false');
   assert.match(await chain.innerText(), /broken at line \d+/);
   await shot('audit-2-broken');
+});
+
+test('recording settings: never, then per cluster, saved and applied to new sessions', async () => {
+  await page.locator('[data-testid="view-recordings"]').click();
+  await page.locator('[data-testid="recordings-settings-button"]').click();
+  const panel = page.locator('[data-testid="recordings-settings"]');
+  await panel.waitFor();
+  await panel.locator('[data-testid="record-per-cluster"]').check();
+  await panel.getByLabel('kd-test-1').check();
+  await panel.getByLabel('Record typed input too').check();
+  await shot('rec-5-settings');
+  await panel.locator('[data-testid="recordings-settings-save"]').click();
+  await panel.getByText('Saved').waitFor();
+  assert.deepEqual(kubedeck.recordings.settings.policy, { mode: 'perCluster', contexts: ['kd-test-1'] });
+  assert.equal(kubedeck.recordings.settings.recordInput, true);
+  assert.equal(kubedeck.recordings.shouldRecord('kd-test-1'), true);
+
+  await panel.locator('[data-testid="record-none"]').check();
+  await panel.locator('[data-testid="recordings-settings-save"]').click();
+  await until('the policy saved', () => kubedeck.recordings.settings.policy.mode === 'none');
+  // The form takes the saved settings back when the answer arrives: edit only after that.
+  await until('the save to finish', () => panel.locator('[data-testid="recordings-settings-save"]').isEnabled());
+  assert.equal(kubedeck.recordings.shouldRecord('kd-test-1'), false);
+  // Persisted for the next start.
+  const saved = JSON.parse(await readFile(kubedeck.recordings.settingsFile, 'utf8')) as { policy: { mode: string } };
+  assert.equal(saved.policy.mode, 'none');
+
+  // A bad value is refused with a clear message, and nothing is lost.
+  await panel.locator('input[type="number"]').last().fill('0');
+  await panel.locator('[data-testid="recordings-settings-save"]').click();
+  await shot('rec-7-settings-error');
+  await panel.getByText(/maxAgeDays must be a positive number/).waitFor();
+  assert.equal(kubedeck.recordings.settings.policy.mode, 'none');
 });
