@@ -236,6 +236,7 @@ describe('copies', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]);
     try {
       await fsp.writeFile(path.join(mnt, 'keep.txt'), 'keep');
+      await fsp.writeFile(path.join(root('shell'), 'tmp/small.txt'), 'small');
       await bigFile(path.join(root('shell'), 'tmp/eight.bin'), 8);
       const t = await copy({ from: pod('shell'), paths: ['/tmp/eight.bin'], to: local, toDir: mnt });
       assert.equal(t.state, 'failed');
@@ -243,7 +244,7 @@ describe('copies', () => {
       assert.deepEqual(await fsp.readdir(mnt), ['keep.txt']);
       // Read-only: refused up front with the reason.
       execFileSync('mount', ['-o', 'remount,ro', mnt]);
-      const r = await copy({ from: pod('shell'), paths: ['/tmp/conflict.txt'], to: local, toDir: mnt });
+      const r = await copy({ from: pod('shell'), paths: ['/tmp/small.txt'], to: local, toDir: mnt });
       assert.match(r.items[0].error!, /Read-only file system/);
     } finally {
       execFileSync('umount', [mnt]);
@@ -254,6 +255,7 @@ describe('copies', () => {
     const dir = await fsp.mkdtemp(path.join(tmp, 'perm-'));
     await fsp.chmod(dir, 0o755);
     await fsp.chmod(tmp, 0o755);
+    await fsp.writeFile(path.join(root('shell'), 'tmp/small.txt'), 'small');
     const kc = path.join(tmp, 'kubeconfig-nobody');
     await fsp.copyFile(tc.kubeconfigPath, kc);
     await fsp.chmod(kc, 0o644);
@@ -261,7 +263,7 @@ describe('copies', () => {
     let code = 0;
     try {
       // Async: the test cluster lives in this process and must keep answering.
-      await promisify(execFile)('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', 'main/cli/cli.ts', 'cp', '--kubeconfig', kc, '--context', 'kd-test-1', 'default/shell:/tmp/conflict.txt', dir + '/'], {
+      await promisify(execFile)('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', 'main/cli/cli.ts', 'cp', '--kubeconfig', kc, '--context', 'kd-test-1', 'default/shell:/tmp/small.txt', dir + '/'], {
         cwd: path.resolve(import.meta.dirname, '../..'),
         env: { ...process.env, HOME: '/tmp' },
       });
@@ -327,7 +329,8 @@ describe('malicious archives', () => {
         if (h.linkname === 'OUTSIDE') h.linkname = outside;
         if (h.linkname === 'OUTSIDE_ABS') h.linkname = path.join(outside, 'sentinel.txt');
         if (h.name === '/tmp/kd-evil-abs') h.name = path.join(outside, 'abs-pwned.txt');
-        pack.entry(h, h.type === 'file' || h.type === undefined ? 'pwned' : undefined);
+        if (h.type === 'file' || h.type === undefined) pack.entry(h, 'pwned');
+        else pack.entry(h);
       }
       pack.entry({ name: 'victim/ok.txt' }, 'ok');
       pack.finalize();
