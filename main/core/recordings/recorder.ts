@@ -40,6 +40,12 @@ export interface RecorderOptions {
   /** Asked at every keystroke, so turning the setting off takes effect at once. */
   recordInput: () => boolean;
   flushMs?: number;
+  /**
+   * Size cap of this recording in bytes (the retention limit: retention never deletes a live recording, so a
+   * runaway `cat /dev/urandom` must stop itself). Past it, output is no longer recorded; markers and the
+   * exit still are.
+   */
+  maxBytes?: () => number;
   onClose?: (r: Recorder) => void;
 }
 
@@ -53,6 +59,8 @@ export class Recorder {
   private fd: number | undefined;
   private pending: string[] = [];
   private pendingBytes = 0;
+  private written = 0;
+  private capped = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly t0: number;
   private readonly decoder = new TextDecoder('utf-8');
@@ -91,7 +99,7 @@ export class Recorder {
     };
     // 'wx': never append to (or clobber) somebody else's file; 0600: readable by the owner only.
     this.fd = fs.openSync(this.path, 'wx', 0o600);
-    fs.writeSync(this.fd, JSON.stringify(header) + '\n');
+    this.written = fs.writeSync(this.fd, JSON.stringify(header) + '\n');
   }
 
   /** Seconds since the start, to the microsecond, never going backwards. */
@@ -167,7 +175,7 @@ export class Recorder {
     this.pending = [];
     this.pendingBytes = 0;
     try {
-      fs.writeSync(this.fd, chunk);
+      this.written += fs.writeSync(this.fd, chunk);
     } catch (err) {
       this.fail(err);
     }
@@ -202,8 +210,13 @@ export class Recorder {
   }
 
   private event(code: string, data: string): void {
-    if (this.fd === undefined) return;
-    const line = JSON.stringify([this.elapsed, code, data]) + '\n';
+    if (this.fd === undefined || (this.capped && code !== 'm')) return;
+    let line = JSON.stringify([this.elapsed, code, data]) + '\n';
+    const max = this.opts.maxBytes?.();
+    if (!this.capped && code !== 'm' && max !== undefined && this.written + this.pendingBytes + line.length > max) {
+      this.capped = true;
+      line = JSON.stringify([this.elapsed, 'm', 'recording stopped: size limit reached']) + '\n';
+    }
     this.pending.push(line);
     this.pendingBytes += line.length;
     if (this.pendingBytes >= FLUSH_BYTES) this.flush();

@@ -33,6 +33,8 @@ export interface RecordingStoreOptions {
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,250}$/;
 const MAX_HITS = 200;
+/** The player gets the whole file in one message; past this it would stall the UI, so it is refused. */
+const MAX_READ_BYTES = 64 * 1024 ** 2;
 
 /** Checks settings from the outside world; throws a clear error for anything malformed. */
 export function validateSettings(s: unknown): RecordingSettings {
@@ -123,6 +125,7 @@ export class RecordingStore {
         wallClock: this.clock,
         monotonic: this.monotonic,
         recordInput: () => this.settingsValue.recordInput,
+        maxBytes: () => this.settingsValue.maxTotalBytes,
         flushMs: this.flushMs,
         onClose: (r) => {
           this.active.delete(r.id);
@@ -158,6 +161,10 @@ export class RecordingStore {
     this.active.get(id)?.flush();
     let text: string;
     try {
+      const { size } = await fsp.stat(file);
+      if (size > MAX_READ_BYTES) {
+        throw new Error(`this recording is ${Math.round(size / 1024 ** 2)} MB, too large to open in the app (64 MB at most); play ${file} with asciinema`);
+      }
       text = await fsp.readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`no recording ${id}`, { cause: err });

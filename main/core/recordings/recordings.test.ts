@@ -210,6 +210,27 @@ test('retention deletes the oldest recordings first, by age and by total size', 
   }
 });
 
+test('a runaway session stops being recorded at the size limit; its exit is still recorded', async () => {
+  const { dir, done } = await tempDir();
+  try {
+    const store = new RecordingStore({ dir });
+    await store.setSettings({ policy: { mode: 'all' }, recordInput: false, maxTotalBytes: 1024 ** 2, maxAgeDays: 30 });
+    const rec = store.start(meta)!;
+    const chunk = Buffer.alloc(64 * 1024, 'y');
+    for (let i = 0; i < 40; i++) rec.output(chunk);
+    rec.exit(130);
+    rec.close();
+    const size = (await stat(rec.path)).size;
+    assert.ok(size <= 1024 ** 2 + 1024, `size ${size}`);
+    const { events } = parseCast(await readFile(rec.path, 'utf8'));
+    assert.deepEqual(events.filter((e) => e[1] === 'm').map((e) => e[2]), ['recording stopped: size limit reached', 'exit 130']);
+    const [info] = await store.list();
+    assert.equal(info.exitCode, 130);
+  } finally {
+    await done();
+  }
+});
+
 test('policy, input recording off by default, settings persist; the service audits and validates', async () => {
   const { dir, done } = await tempDir();
   try {
