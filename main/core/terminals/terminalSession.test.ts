@@ -94,6 +94,26 @@ describe('terminal sessions', () => {
     await svc.closeTerminal(t.id);
   });
 
+  it('keeps an idle terminal alive with pings', async () => {
+    let text = '';
+    const pinging = new TerminalService({
+      kubeConfigFor: (c) => registry.kubeConfigFor(c),
+      keepAliveMs: 100,
+      emit: (name, payload) => {
+        if (name === 'terminal.data') text += Buffer.from((payload as { data: Uint8Array }).data).toString();
+      },
+    });
+    try {
+      const t = await pinging.openTerminal({ context: 'kd-test-1', namespace: 'default', pod: 'shell', container: 'main', cols: 80, rows: 24 });
+      await sleep(1500); // 15 ping/pong rounds with nothing typed
+      assert.equal(pinging.session(t.id)?.state.state, 'connected');
+      await pinging.writeTerminal(t.id, 'echo still-$((10+1))\n');
+      await until('output after idling', () => text.includes('still-11'));
+    } finally {
+      await pinging.dispose();
+    }
+  });
+
   it('reports the exit code', async () => {
     const t = await open('shell');
     await svc.writeTerminal(t.id, 'exit 3\n');
