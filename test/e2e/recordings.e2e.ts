@@ -76,6 +76,10 @@ test('a recorded word is found, played at that moment, and seek and speed change
   assert.ok(!(await playerScreen()).includes('AFTERWORD-2'), 'the player stands at the moment of the hit, before the later output');
   assert.equal(await player.getAttribute('data-playing'), 'false');
   await shot('rec-3-player-at-hit');
+  // The hit is selected on screen: Copy selection puts exactly the word on the clipboard.
+  await page.getByRole('button', { name: 'Copy selection' }).click();
+  await page.getByText(/Copied \d+ characters/).waitFor();
+  assert.equal(await page.evaluate('navigator.clipboard.readText()'), 'KUBEWORD-42');
 
   // Seek to the start: the word is not there yet.
   await page.locator('[data-testid="player-seek"]').fill('0');
