@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestClusters, type TestClusters } from '../../../test/cluster/index.ts';
 import type { TerminalState } from '../../../preload/contract/terminals.ts';
 import { ClusterRegistry } from '../clusters/clusterRegistry.ts';
+import { runExec } from '../kube/exec.ts';
 import { TerminalService } from './terminalService.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -131,6 +132,16 @@ describe('terminal sessions', () => {
     await until('sleep running', async () => (await procs('shell')).some((p) => p.command.startsWith('sleep')));
     await svc.closeTerminal(t.id);
     await until('no process left', async () => (await procs('shell')).length === 0, 5000);
+  });
+
+  it('closing a tab also ends background jobs of the shell (busybox)', async (t) => {
+    const probe = await runExec(registry.kubeConfigFor('kd-test-1'), { context: 'kd-test-1', namespace: 'default', pod: 'busybox', container: 'main' }, ['sh', '-c', 'test -r /proc/self/stat']);
+    if (probe.exitCode !== 0) return t.skip('this test cluster gives containers no /proc (real runtimes always do)');
+    const term = await open('busybox');
+    await svc.writeTerminal(term.id, 'sleep 1000 & sleep 999\n');
+    await until('both sleeps running', async () => (await procs('busybox')).filter((p) => p.command.startsWith('sleep')).length === 2);
+    await svc.closeTerminal(term.id);
+    await until('no process left', async () => (await procs('busybox')).length === 0, 5000);
   });
 
   it('closing a client (window, socket) ends all its shells', async () => {
