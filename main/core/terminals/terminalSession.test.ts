@@ -144,6 +144,18 @@ describe('terminal sessions', () => {
     await until('no process left', async () => (await procs('busybox')).length === 0, 5000);
   });
 
+  it("knows the shell's working directory (for the file browser)", async (t) => {
+    const term = await open('shell');
+    try {
+      if ((await svc.terminalCwd(term.id)) === undefined) return t.skip('this test cluster gives containers no /proc (real runtimes always do)');
+      await svc.writeTerminal(term.id, 'cd /tmp && echo moved\n');
+      await until('cd done', () => text(term.id).includes('moved\r\n'));
+      assert.equal(await svc.terminalCwd(term.id), '/tmp');
+    } finally {
+      await svc.closeTerminal(term.id);
+    }
+  });
+
   it('closing a client (window, socket) ends all its shells', async () => {
     const other = new TerminalService({ kubeConfigFor: (c) => registry.kubeConfigFor(c), emit: () => undefined });
     for (const pod of ['shell', 'busybox']) {
