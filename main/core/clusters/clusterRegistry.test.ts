@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestClusters, type TestClusters } from '../../../test/cluster/index.ts';
 import type { ClusterStatus, PodInfo } from '../../../preload/contract/clusters.ts';
+import { runExec } from '../kube/exec.ts';
 import { SettingsStore } from '../settings/settings.ts';
 import { ClusterRegistry } from './clusterRegistry.ts';
 
@@ -118,6 +119,41 @@ describe('cluster registry', () => {
       assert.equal(again.removeKubeconfig(tc.kubeconfigPath).clusters.length, 0);
     } finally {
       again.close();
+    }
+  });
+
+  it('authenticates through an exec credential plugin, for REST and for exec', async () => {
+    const c1 = tc.clusters[0];
+    const file = join(dir, 'plugin.yaml');
+    const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: c1.token } });
+    await writeFile(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: real',
+        `  cluster: {server: "${c1.server}", certificate-authority-data: "${c1.caData}"}`,
+        'users:',
+        '- name: plugin',
+        '  user:',
+        '    exec:',
+        '      apiVersion: client.authentication.k8s.io/v1',
+        '      command: /bin/sh',
+        `      args: ["-c", ${JSON.stringify(`echo '${credential}'`)}]`,
+        '      interactiveMode: Never',
+        'contexts:',
+        '- name: via-plugin',
+        '  context: {cluster: real, user: plugin, namespace: default}',
+      ].join('\n') + '\n',
+    );
+    const reg = new ClusterRegistry({ kubeconfig: file });
+    try {
+      assert.equal((await reg.probe('via-plugin')).state, 'connected');
+      const res = await runExec(reg.kubeConfigFor('via-plugin'), { context: 'via-plugin', namespace: 'default', pod: 'shell', container: 'main' }, ['sh', '-c', 'echo plugged']);
+      assert.equal(res.stdout, 'plugged\n');
+    } finally {
+      reg.close();
     }
   });
 
