@@ -73,6 +73,7 @@ export class RecordingStore {
   private readonly monotonic: () => number;
   private readonly flushMs: number | undefined;
   private retention: Promise<string[]> | undefined;
+  private readonly retentionTimer: NodeJS.Timeout;
 
   constructor(opts: RecordingStoreOptions) {
     this.dir = path.resolve(opts.dir);
@@ -82,6 +83,10 @@ export class RecordingStore {
     this.flushMs = opts.flushMs;
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.settingsValue = this.loadSettings();
+    // Age limits apply while the app sits idle too: check at start and every few hours.
+    void this.enforceRetention().catch(() => undefined);
+    this.retentionTimer = setInterval(() => void this.enforceRetention().catch(() => undefined), 6 * 3600_000);
+    this.retentionTimer.unref();
   }
 
   /** The store of a data folder: recordings in <dataDir>/recordings. */
@@ -265,6 +270,7 @@ export class RecordingStore {
 
   /** Flushes and closes every live recording (app quit). */
   closeAll(): void {
+    clearInterval(this.retentionTimer);
     for (const r of [...this.active.values()]) r.close();
   }
 
