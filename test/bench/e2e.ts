@@ -25,11 +25,19 @@ export interface ScaleResult {
   note?: string;
 }
 
+/** Per key, ms from keydown: echo drawn, echo bytes arrived in the page, keystroke sent on the socket. */
+export interface EchoTimes {
+  rendered: number[];
+  arrived: number[];
+  sent: number[];
+}
+
 export interface E2eResults {
   webgl: boolean;
   /** Seconds from Enter on the command until xterm acknowledged `expectBytes` of its output. */
   throughput(command: string[], expectBytes: number): Promise<number>;
-  echo(keys: number): Promise<number[]>;
+  /** Per key: keydown → echo drawn, and keydown → echo bytes arrived in the page (before xterm). */
+  echo(keys: number): Promise<EchoTimes>;
   firstPrompt(n: number): Promise<number[]>;
   scale(terminals: number, floodKeys: number): Promise<ScaleResult>;
   dispose(): Promise<void>;
@@ -148,10 +156,11 @@ const HOOK = `(() => {
       });
     }
     send(d) {
-      if (typeof d === 'string' && (d.includes('"ackTerminal"') || d.includes('"openTerminal"'))) {
+      if (typeof d === 'string' && (d.includes('"ackTerminal"') || d.includes('"openTerminal"') || d.includes('"writeTerminal"'))) {
         try {
           const m = JSON.parse(d);
           if (m.method === 'ackTerminal') onAck(m.args[0], m.args[1]);
+          else if (m.method === 'writeTerminal' && B.key && !B.key.sentAt && m.args[0] === B.key.id) B.key.sentAt = performance.now();
           else if (m.method === 'openTerminal') calls.add(m.id);
         } catch (e) {}
       }
@@ -166,6 +175,14 @@ const HOOK = `(() => {
   }, true);
 })();`;
 
+/** `--dom`: no WebGL in the page, so the app's xterm falls back to its DOM renderer. */
+const NO_WEBGL = `(() => {
+  const orig = HTMLCanvasElement.prototype.getContext;
+  HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
+    return type === 'webgl' || type === 'webgl2' ? null : orig.call(this, type, ...rest);
+  };
+})();`;
+
 interface BenchWindow {
   __bench: {
     recv: Record<string, number>;
@@ -174,7 +191,7 @@ interface BenchWindow {
     firstFrameAt: Record<string, number>;
     firstRenderAt: Record<string, number>;
     armed: { id: string; code: number } | null;
-    key: { id: string; code: number; t: number; frameAt?: number; renderAt?: number } | null;
+    key: { id: string; code: number; t: number; sentAt?: number; frameAt?: number; renderAt?: number } | null;
     target: { id: string; bytes: number; at?: number } | null;
   };
   location: { hash: string };
@@ -191,6 +208,7 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
     context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     await context.addInitScript(NAME_SHIM);
     await context.addInitScript(HOOK);
+    if (ctx.domRenderer) await context.addInitScript(NO_WEBGL);
     const ctxRef = context;
     const fresh = async (): Promise<Page> => {
       for (const p of ctxRef.pages()) await p.close();
@@ -238,8 +256,10 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
     };
 
     /** Echo latencies of `keys` keystrokes typed into the focused terminal of session `id`. */
-    const typeKeys = async (page: Page, id: string, keys: number): Promise<number[]> => {
+    const typeKeys = async (page: Page, id: string, keys: number): Promise<EchoTimes> => {
       const lat: number[] = [];
+      const arrived: number[] = [];
+      const sent: number[] = [];
       const letters = 'abcdefghijklmnopqrstuvwxyz';
       for (let i = 0; i < keys; i++) {
         if (i && i % 40 === 0) {
@@ -251,11 +271,14 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
         await page.keyboard.press(ch);
         const h = await page.waitForFunction(() => {
           const k = (globalThis as unknown as BenchWindow).__bench.key;
-          return k && k.renderAt ? k.renderAt - k.t : undefined;
+          return k && k.renderAt && k.frameAt ? [k.renderAt - k.t, k.frameAt - k.t, (k.sentAt ?? k.t) - k.t] : undefined;
         }, undefined, { timeout: 10_000, polling: 'raf' });
-        lat.push((await h.jsonValue()) as number);
+        const [r, a, w] = (await h.jsonValue()) as [number, number, number];
+        lat.push(r);
+        arrived.push(a);
+        sent.push(w);
       }
-      return lat;
+      return { rendered: lat, arrived, sent };
     };
 
     // Which renderer the app's xterm ended up with (WebGL in this Chromium, or the DOM fallback).
@@ -310,11 +333,13 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
       async scale(terminals, floodKeys) {
         const page = await fresh();
         await page.waitForTimeout(1000);
-        const rendererPids = () => descendants(process.pid).filter((p) => procCmdline(p).some((a) => a === '--type=renderer'));
-        const pss = () => rendererPids().reduce((s, p) => s + (procPss(p) ?? 0), 0);
+        // Chromium rewrites its process title: the whole command line is one string there.
+        const ofType = (t: string) => descendants(process.pid).filter((p) => procCmdline(p).join(' ').includes(`--type=${t}`));
+        const pss = (t = 'renderer') => ofType(t).reduce((s, p) => s + (procPss(p) ?? 0), 0);
         const mainRss = () => procStatus(serve.child.pid!, 'VmRSS') ?? 0;
         const main0 = mainRss();
         const rend0 = pss();
+        const gpu0 = pss('gpu-process');
         const ids: string[] = [];
         for (let i = 0; i < terminals; i++) {
           const { id } = await openTab(page, link(ctx.clusters.contexts[i % ctx.clusters.contexts.length]));
@@ -324,6 +349,7 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
         await page.waitForTimeout(2000);
         const main1 = mainRss();
         const rend1 = pss();
+        const gpu1 = pss('gpu-process');
         // The flood: a new tab split in two; the left pane runs `yes`, keys go to the right one.
         const { id: floodId } = await openTab(page, link(ctx.where.context));
         await waitIdle(page, floodId);
@@ -343,7 +369,7 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
         const a0 = await page.evaluate((id) => (globalThis as unknown as BenchWindow).__bench.acked[id] ?? 0, floodId);
         const t0 = Date.now();
         await focusPane(page, 1);
-        const lat = await typeKeys(page, typeId, floodKeys);
+        const lat = (await typeKeys(page, typeId, floodKeys)).rendered;
         const a1 = await page.evaluate((id) => (globalThis as unknown as BenchWindow).__bench.acked[id] ?? 0, floodId);
         const floodRate = (a1 - a0) / 2 ** 20 / ((Date.now() - t0) / 1000);
         await focusPane(page, 0);
@@ -353,7 +379,7 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
           mainPerTerminal: (main1 - main0) / terminals / MB,
           rendererPerTerminal: (rend1 - rend0) / terminals / MB,
           floodLatencies: lat,
-          note: `main: VmRSS of the serve process, renderer: Pss of Chromium's renderer processes, growth over ${terminals} idle shells ÷ ${terminals}; xterm ${webgl ? 'WebGL' : 'DOM'} renderer; the yes pane showed ${floodRate.toFixed(1)} MiB/s during the typing`,
+          note: `main: VmRSS of the serve process, renderer: Pss of Chromium's renderer processes, growth over ${terminals} idle shells ÷ ${terminals} (Chromium's GPU process grew ${((gpu1 - gpu0) / terminals / MB).toFixed(2)} MB per terminal besides); xterm ${webgl ? 'WebGL' : 'DOM'} renderer; the yes pane showed ${floodRate.toFixed(1)} MiB/s during the typing`,
         };
       },
       async dispose() {

@@ -1,6 +1,6 @@
 /** Child processes for the benchmark: run and collect, and read a process's memory from /proc. */
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface RunResult {
   code: number | null;
@@ -77,9 +77,16 @@ export function descendants(root: number): number[] {
   const queue = [root];
   while (queue.length) {
     const pid = queue.shift()!;
-    let kids: number[] = [];
+    const kids: number[] = [];
     try {
-      kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      // Each thread has its own list: a child forked by another thread is only in that thread's.
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        try {
+          kids.push(...readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+        } catch {
+          // thread gone
+        }
+      }
     } catch {
       // gone
     }

@@ -41,7 +41,7 @@ export async function measureThroughput(c: TermClient, where: Where, command: st
     }
     if (sid !== id) return;
     bytes += data.length;
-    void c.ackTerminal(id, data.length);
+    void c.ackTerminal(id, data.length).catch(() => undefined);
   });
   const offState = c.onState((sid, st) => {
     if (sid !== id) return;
@@ -59,7 +59,7 @@ export async function measureThroughput(c: TermClient, where: Where, command: st
     // Output that raced the reply of openTerminal (serve mode can deliver it first).
     const lost = early.splice(0).reduce((n, d) => n + d.length, 0);
     bytes += lost;
-    if (lost) void c.ackTerminal(id, lost);
+    if (lost) void c.ackTerminal(id, lost).catch(() => undefined);
     const exitCode = await exited;
     return { bytes, seconds: (performance.now() - t0) / 1000, exitCode };
   } finally {
@@ -119,7 +119,7 @@ async function openWatched(c: TermClient, where: Where, command?: string[]) {
     if (session.id === undefined) return void early.push(data);
     if (sid !== session.id) return;
     watch.push(data);
-    void c.ackTerminal(sid, data.length);
+    void c.ackTerminal(sid, data.length).catch(() => undefined);
   });
   const t0 = performance.now();
   let info: TerminalInfo;
@@ -138,7 +138,7 @@ async function openWatched(c: TermClient, where: Where, command?: string[]) {
   }
   for (const d of early.splice(0)) {
     watch.push(d);
-    void c.ackTerminal(id, d.length);
+    void c.ackTerminal(id, d.length).catch(() => undefined);
   }
   return { id, watch, t0, off, close: async () => (off(), await c.closeTerminal(id).catch(() => undefined)) };
 }
