@@ -118,10 +118,12 @@ export class StreamSearcher {
   /** (absolute end offset of a piece, time) for pieces still in the window, in order. */
   private pieces: { end: number; time: number }[] = [];
   readonly matches: TextMatch[] = [];
-  private static readonly KEEP = 160;
+  /** Characters kept in the window: enough for a match split across pieces plus its snippet. */
+  private readonly keep: number;
 
   constructor(query: string, private readonly limit = 50) {
     this.q = query.toLowerCase();
+    this.keep = Math.max(160, this.q.length * 2 + 60);
   }
 
   get full(): boolean {
@@ -144,8 +146,8 @@ export class StreamSearcher {
       if (this.full) return;
     }
     this.from = Math.max(this.from, end - this.q.length + 1);
-    if (this.buf.length > StreamSearcher.KEEP * 4) {
-      const cut = this.buf.length - StreamSearcher.KEEP;
+    if (this.buf.length > this.keep * 4) {
+      const cut = this.buf.length - this.keep;
       this.buf = this.buf.slice(cut);
       this.base += cut;
       const firstKept = this.pieces.findIndex((p) => p.end > this.base);

@@ -274,3 +274,33 @@ test('policy, input recording off by default, settings persist; the service audi
     await done();
   }
 });
+
+test('search: long output in many pieces, a long query split across them, and the hit limit', async () => {
+  const { dir, done } = await tempDir();
+  try {
+    let now = 0;
+    const store = new RecordingStore({ dir, monotonic: () => now });
+    const rec = store.start(meta)!;
+    const long = 'needle-'.repeat(30); // 210 characters: longer than the window's default
+    for (let i = 0; i < 2000; i++) {
+      now = i * 10;
+      rec.output(`filler line ${i} ${'z'.repeat(50)}\r\n`);
+    }
+    now = 30_000;
+    // The long query arrives one character at a time, with colour changes in between.
+    for (const ch of long.slice(0, 190)) rec.output(`\x1b[3${ch.charCodeAt(0) % 8}m${ch}`);
+    await assert.rejects(store.search(long), /too long/);
+    const q = long.slice(0, 190);
+    now = 31_000;
+    rec.output('\r\n');
+    for (let i = 0; i < 80; i++) rec.output(`again ${q} ${i}\r\n`);
+    rec.close();
+    const hits = await store.search(q);
+    assert.equal(hits.length, 50, 'at most 50 hits per recording');
+    assert.equal(hits[0].time, 30);
+    assert.equal(hits[1].time, 31);
+    assert.equal((await store.search('filler line 1999')).length, 1);
+  } finally {
+    await done();
+  }
+});
