@@ -148,7 +148,7 @@ export class FilesService implements FilesMethods {
       await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
       s = { path: path.join(dir, base), size: 0 };
       this.staged.set(name, s);
-      await fsp.writeFile(s.path, new Uint8Array(0), { mode: 0o600 }).catch((e) => {
+      await fsp.writeFile(s.path, new Uint8Array(0), { mode: 0o644 }).catch((e) => {
         throw localError(e, s!.path);
       });
     }

@@ -1,0 +1,128 @@
+// The files view end to end, through serve mode in Chromium: drag a local file onto the pod pane and
+// see it listed; download a folder with the copy button; drop a file "from the OS"; cancel a large
+// download and find no partial file. KD_SCREENSHOTS=<dir> saves PNGs to look at.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { startE2E, waitFor, type E2E } from './helpers.ts';
+
+const shots = process.env.KD_SCREENSHOTS;
+let e2e: E2E;
+let page: Page;
+let tmp: string;
+const podRoot = () => e2e.clusters.clusters[0].rootOf('default', 'shell', 'main');
+
+async function shot(name: string): Promise<void> {
+  if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+async function goLocal(dir: string): Promise<void> {
+  await waitFor('the local pane to open', async () => !!(await page.getByTestId('pane-left').getAttribute('data-path')));
+  await page.getByTestId('pane-left').getByRole('button', { name: 'Edit path' }).click();
+  await page.getByTestId('path-input-left').fill(dir);
+  await page.getByTestId('path-input-left').press('Enter');
+  await waitFor(`left pane at ${dir}`, async () => (await page.getByTestId('pane-left').getAttribute('data-path')) === dir);
+}
+
+async function goRemote(dir: string): Promise<void> {
+  await waitFor('the container pane to open', async () => !!(await page.getByTestId('pane-right').getAttribute('data-path')));
+  await page.getByTestId('pane-right').getByRole('button', { name: 'Edit path' }).click();
+  await page.getByTestId('path-input-right').fill(dir);
+  await page.getByTestId('path-input-right').press('Enter');
+  await waitFor(`right pane at ${dir}`, async () => (await page.getByTestId('pane-right').getAttribute('data-path')) === dir);
+}
+
+const row = (side: 'left' | 'right', name: string) => page.getByTestId(`list-${side}`).locator(`[data-testid="file-row"][data-name="${name}"]`);
+
+before(async () => {
+  e2e = await startE2E({ clusters: 1, viewport: { width: 1400, height: 900 } });
+  page = e2e.page;
+  tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'kd-files-e2e-'));
+  await fsp.writeFile(path.join(tmp, 'hello e2e.txt'), 'hello from the local side\n');
+  await fsp.mkdir(path.join(tmp, 'sub folder'));
+  await page.getByTestId('view-files').click();
+  await page.getByTestId('pick-pod').selectOption('shell');
+  await goLocal(tmp);
+  await goRemote('/tmp');
+});
+
+after(async () => {
+  await e2e?.stop();
+  if (tmp) await fsp.rm(tmp, { recursive: true, force: true });
+});
+
+test('drag a file from the local pane to the pod pane and see it listed', async () => {
+  await row('left', 'hello e2e.txt').dragTo(page.getByTestId('list-right'));
+  await row('right', 'hello e2e.txt').waitFor({ timeout: 15_000 });
+  assert.equal(await fsp.readFile(path.join(podRoot(), 'tmp/hello e2e.txt'), 'utf8'), 'hello from the local side\n');
+  const item = page.getByTestId('transfer-item').first();
+  await assert.doesNotReject(item.getByTestId('item-verified').waitFor());
+  assert.match(await item.getByTestId('item-verified').innerText(), /sha256 ok/);
+  await shot('files-after-drag');
+});
+
+test('download a folder with the copy button', async () => {
+  const dir = path.join(podRoot(), 'tmp/report ✓');
+  await fsp.mkdir(path.join(dir, 'inner'), { recursive: true });
+  await fsp.writeFile(path.join(dir, 'a.txt'), 'A');
+  await fsp.writeFile(path.join(dir, 'inner/b.txt'), 'B');
+  await page.getByTestId('refresh-right').click();
+  await row('right', 'report ✓').click();
+  await page.getByTestId('copy-left').click();
+  await row('left', 'report ✓').waitFor({ timeout: 15_000 });
+  assert.equal(await fsp.readFile(path.join(tmp, 'report ✓/inner/b.txt'), 'utf8'), 'B');
+  assert.equal(await fsp.readFile(path.join(tmp, 'report ✓/a.txt'), 'utf8'), 'A');
+});
+
+test('a file dropped from the OS is uploaded into the pod', async () => {
+  // What the browser hands over on an OS drop: a DataTransfer with File objects.
+  const dt = await page.evaluateHandle(`(() => { const dt = new DataTransfer(); dt.items.add(new File(['dropped bytes'], 'from-os.txt')); return dt; })()`);
+  await page.getByTestId('list-right').dispatchEvent('dragover', { dataTransfer: dt });
+  await page.getByTestId('list-right').dispatchEvent('drop', { dataTransfer: dt });
+  await row('right', 'from-os.txt').waitFor({ timeout: 15_000 });
+  assert.equal(await fsp.readFile(path.join(podRoot(), 'tmp/from-os.txt'), 'utf8'), 'dropped bytes');
+});
+
+test('new folder, rename and delete (with confirmation) in the pod pane', async () => {
+  await page.getByTestId('mkdir-right').click();
+  await page.getByTestId('ask-input').fill('made here');
+  await page.getByTestId('confirm-ask').click();
+  await row('right', 'made here').waitFor();
+  await page.getByTestId('rename-right').click();
+  await page.getByTestId('ask-input').fill('renamed here');
+  await page.getByTestId('confirm-ask').click();
+  await row('right', 'renamed here').waitFor();
+  await page.getByTestId('delete-right').click();
+  await page.getByTestId('confirm-delete').click();
+  await row('right', 'renamed here').waitFor({ state: 'detached' });
+  await assert.rejects(fsp.stat(path.join(podRoot(), 'tmp/renamed here')));
+});
+
+test('cancel a large transfer and find no partial file', async () => {
+  const big = path.join(podRoot(), 'tmp/large.bin');
+  const block = randomBytes(1 << 20);
+  const fh = await fsp.open(big, 'w');
+  for (let i = 0; i < 768; i++) {
+    block.writeUInt32BE(i, 0);
+    await fh.write(block);
+  }
+  await fh.close();
+  await page.getByTestId('refresh-right').click();
+  await row('right', 'large.bin').click();
+  await page.getByTestId('copy-left').click();
+  const t = page.locator('[data-testid="transfer"][data-state="running"]').first();
+  await t.waitFor({ timeout: 15_000 });
+  await waitFor('some bytes', async () => /[1-9]/.test((await t.getByTestId('transfer-bytes').innerText()).split('/')[0]));
+  await shot('files-transfer-running');
+  await t.getByTestId('cancel-transfer').click();
+  await page.locator('[data-testid="transfer"][data-state="cancelled"]').first().waitFor({ timeout: 15_000 });
+  const left = await fsp.readdir(tmp);
+  assert.ok(!left.includes('large.bin'), left.join(', '));
+  assert.deepEqual(left.filter((n) => n.startsWith('.kubedeck')), []);
+  await shot('files-cancelled');
+  assert.deepEqual(e2e.pageErrors, []);
+});
