@@ -1,10 +1,11 @@
 // Electron main process: windows, ipcMain wiring and security settings only (DESIGN.md).
 // Everything else lives in main/core; each window is one Kubedeck client.
-import { app, BrowserWindow, ipcMain, protocol, session, shell, net, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session, shell, net, type WebContents } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_EVENT_CHANNEL, IPC_PREFIX, METHOD_NAMES } from '../../preload/contract.ts';
 import { Kubedeck, type KubedeckClient, type KubedeckEmit } from '../core/kubedeck.ts';
+import { APP_ORIGIN, APP_SCHEME, isTrustedSender } from '../core/ipcPolicy.ts';
 import { deepLinkFromArgv } from '../core/openArg.ts';
 import { createQuitHandler } from '../core/quitCleanup.ts';
 
@@ -12,8 +13,6 @@ import { createQuitHandler } from '../core/quitCleanup.ts';
  * The UI is served from a privileged custom scheme, not file://: it gets a real origin to check
  * senders against, and response headers (the CSP) that file:// can't carry.
  */
-const SCHEME = 'kubedeck';
-const APP_ORIGIN = `${SCHEME}://app`;
 const RENDERER_DIR = path.join(__dirname, '..', 'renderer');
 const PRELOAD = path.join(__dirname, '..', 'preload', 'preload.cjs');
 
@@ -30,7 +29,7 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 const kubedeck = new Kubedeck({ dataDir: process.env.KUBEDECK_DATA_DIR ?? path.join(app.getPath('appData'), 'kubedeck') });
 const clients = new Map<number, KubedeckClient>();
@@ -40,17 +39,6 @@ function deepLink(argv: string[]): string {
   const { hash, error } = deepLinkFromArgv(argv);
   if (error) console.error(`kubedeck: ${error}`);
   return hash;
-}
-
-/** Only the app's own top frame may call the contract. */
-function trustedSender(event: IpcMainInvokeEvent): boolean {
-  const frame = event.senderFrame;
-  if (!frame || frame !== event.sender.mainFrame) return false;
-  try {
-    return new URL(frame.url).origin === APP_ORIGIN;
-  } catch {
-    return false;
-  }
 }
 
 function clientFor(contents: WebContents): KubedeckClient {
@@ -106,7 +94,7 @@ function createWindow(hash = ''): BrowserWindow {
 }
 
 function serveRenderer(): void {
-  protocol.handle(SCHEME, async (request) => {
+  protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     if (url.host !== 'app') return new Response('not found', { status: 404 });
     const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
@@ -139,7 +127,7 @@ function lockDown(): void {
 function bindContract(): void {
   for (const method of METHOD_NAMES) {
     ipcMain.handle(IPC_PREFIX + method, async (event, ...args: unknown[]) => {
-      if (!trustedSender(event)) throw new Error('refused: not the Kubedeck window');
+      if (!isTrustedSender(event)) throw new Error('refused: not the Kubedeck window');
       return clientFor(event.sender).call(method, args);
     });
   }
