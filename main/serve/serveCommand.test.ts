@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseServeArgs } from './serveCommand.ts';
+
+describe('kubedeck serve arguments', () => {
+  it('defaults to loopback and a free port', () => {
+    assert.deepEqual(parseServeArgs([]), { port: 0, host: '127.0.0.1' });
+  });
+  it('reads --port, --host, --kubeconfig, --token in both spellings', () => {
+    assert.deepEqual(parseServeArgs(['--port', '8080', '--kubeconfig=/k', '--host', '::1', '--token', 'x'.repeat(20)]), {
+      port: 8080,
+      host: '::1',
+      kubeconfig: '/k',
+      token: 'x'.repeat(20),
+    });
+  });
+  it('refuses bad input with a clear message', () => {
+    assert.throws(() => parseServeArgs(['--port', 'http']), /--port must be a number/);
+    assert.throws(() => parseServeArgs(['--port', '70000']), /--port must be a number/);
+    assert.throws(() => parseServeArgs(['--kubeconfig']), /needs a value/);
+    assert.throws(() => parseServeArgs(['--token', 'short']), /at least 16/);
+    assert.throws(() => parseServeArgs(['--frobnicate']), /unknown option "--frobnicate"\nusage: kubedeck serve/);
+  });
+});
