@@ -357,10 +357,17 @@ export class TerminalSession {
   /** Kills the remote shell's tree through a second exec. Best effort; bounded in time. */
   private async killRemote(pid: number | undefined): Promise<void> {
     if (!pid) return;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await runExec(this.deps.kubeConfigFor(this.ref.context), this.ref, [SH, '-c', KILL_TREE_SCRIPT, 'kubedeck', String(pid)], { timeoutMs: 8_000 });
+      // Bounded as a whole: a cluster that blackholes the connection must not hold a tab (or quitting) open.
+      await Promise.race([
+        runExec(this.deps.kubeConfigFor(this.ref.context), this.ref, [SH, '-c', KILL_TREE_SCRIPT, 'kubedeck', String(pid)], { timeoutMs: 8_000 }),
+        new Promise<void>((r) => (timer = setTimeout(r, 8_000))),
+      ]);
     } catch {
       // Unreachable cluster or pod gone: nothing more we can do from here.
+    } finally {
+      clearTimeout(timer);
     }
   }
 
