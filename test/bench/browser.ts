@@ -38,9 +38,12 @@ export interface ParseRateOptions {
   rows: number;
   /** Load @xterm/addon-webgl as the app does (falls back to the DOM renderer if WebGL is missing). */
   webgl?: boolean;
+  /** Stop feeding after this long and report what was parsed by then. */
+  budgetMs: number;
 }
 
 export interface ParseRate {
+  /** Bytes parsed: all of them, or what the budget allowed. */
   bytes: number;
   seconds: number;
   renderer: 'webgl' | 'dom';
@@ -90,12 +93,12 @@ export async function xtermParseRate(browser: Browser, o: ParseRateOptions): Pro
       const t0 = performance.now();
       await new Promise<void>((resolve) => {
         const pump = () => {
-          while (sent < o.bytes && sent - acked < maxQueued) {
+          while (sent < o.bytes && sent - acked < maxQueued && performance.now() - t0 <= o.budgetMs) {
             const piece = o.bytes - sent >= chunk.length ? chunk : chunk.subarray(0, o.bytes - sent);
             sent += piece.length;
             term.write(piece, () => {
               acked += piece.length;
-              if (acked >= o.bytes) resolve();
+              if (acked >= sent && (sent >= o.bytes || performance.now() - t0 > o.budgetMs)) resolve();
               else pump();
             });
           }
@@ -104,7 +107,7 @@ export async function xtermParseRate(browser: Browser, o: ParseRateOptions): Pro
       });
       const seconds = (performance.now() - t0) / 1000;
       term.dispose();
-      return { bytes: o.bytes, seconds, renderer };
+      return { bytes: acked, seconds, renderer };
     }, o);
   } finally {
     await page.close();

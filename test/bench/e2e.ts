@@ -14,6 +14,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'esbuild';
+import WebSocket from 'ws';
+import { decodeJson, decodeTerminalData, encodeJson, type ServerMessage } from '../../preload/contract/wire.ts';
+import type { OpenTerminalRequest, TerminalInfo, TerminalState } from '../../preload/contract/terminals.ts';
+import type { TermClient } from './terminalProbe.ts';
 import type { Ctx } from './bench.ts';
 import { NAME_SHIM } from './browser.ts';
 import { descendants, log, procCmdline, procPss, procStatus, run, MB } from './proc.ts';
@@ -34,8 +38,11 @@ export interface EchoTimes {
 
 export interface E2eResults {
   webgl: boolean;
+  /** The serve URL (with its token), for a Node client of the same socket. */
+  url: string;
   /** Seconds from Enter on the command until xterm acknowledged `expectBytes` of its output. */
-  throughput(command: string[], expectBytes: number): Promise<number>;
+  /** Stops after `budgetMs` and reports the bytes acknowledged by then (`acked` < expectBytes). */
+  throughput(command: string[], expectBytes: number, budgetMs: number): Promise<{ seconds: number; acked: number; frames: number; bytes: number }>;
   /** Per key: keydown → echo drawn, and keydown → echo bytes arrived in the page (before xterm). */
   echo(keys: number): Promise<EchoTimes>;
   firstPrompt(n: number): Promise<number[]>;
@@ -106,7 +113,7 @@ async function startServe(cli: string, kubeconfig: string, dataDir: string): Pro
 
 /** Wraps WebSocket in the page to see terminal frames and acknowledgements (see the file comment). */
 const HOOK = `(() => {
-  const B = (window.__bench = { recv: {}, acked: {}, opened: [], firstFrameAt: {}, firstRenderAt: {}, waiters: [], armed: null, key: null, target: null });
+  const B = (window.__bench = { recv: {}, frames: {}, acked: {}, opened: [], firstFrameAt: {}, firstRenderAt: {}, waiters: [], armed: null, key: null, target: null });
   const calls = new Set();
   const renderAfterAck = (id, bytes, done) => B.waiters.push({ id, bytes, done });
   function onAck(id, n) {
@@ -144,6 +151,7 @@ const HOOK = `(() => {
         const id = new TextDecoder().decode(u.subarray(3, 3 + len));
         const data = u.subarray(3 + len);
         B.recv[id] = (B.recv[id] || 0) + data.length;
+        B.frames[id] = (B.frames[id] || 0) + 1;
         if (!B.firstFrameAt[id]) {
           B.firstFrameAt[id] = now;
           renderAfterAck(id, B.recv[id], (t) => (B.firstRenderAt[id] = t));
@@ -186,6 +194,7 @@ const NO_WEBGL = `(() => {
 interface BenchWindow {
   __bench: {
     recv: Record<string, number>;
+    frames: Record<string, number>;
     acked: Record<string, number>;
     opened: string[];
     firstFrameAt: Record<string, number>;
@@ -292,7 +301,8 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
 
     return {
       webgl,
-      async throughput(command, expectBytes) {
+      url: serve.url,
+      async throughput(command, expectBytes, budgetMs) {
         const page = await fresh();
         const { id } = await openTab(page, link(ctx.where.context));
         await waitIdle(page, id);
@@ -302,12 +312,24 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
         await page.keyboard.type(line, { delay: 0 });
         await waitIdle(page, id, 200);
         const base = await page.evaluate((id) => (globalThis as unknown as BenchWindow).__bench.acked[id] ?? 0, id);
+        const [recv0, frames0] = await page.evaluate((id) => [(globalThis as unknown as BenchWindow).__bench.recv[id] ?? 0, (globalThis as unknown as BenchWindow).__bench.frames[id] ?? 0], id);
         const t0 = await page.evaluate(({ id, bytes }) => (((globalThis as unknown as BenchWindow).__bench.target = { id, bytes }), performance.now()), { id, bytes: base + expectBytes });
         await page.keyboard.press('Enter');
-        const h = await page.waitForFunction(() => (globalThis as unknown as BenchWindow).__bench.target?.at, undefined, { timeout: 900_000, polling: 100 });
-        const at = (await h.jsonValue()) as number;
+        let seconds: number;
+        let acked = expectBytes;
+        try {
+          const h = await page.waitForFunction(() => (globalThis as unknown as BenchWindow).__bench.target?.at, undefined, { timeout: budgetMs, polling: 100 });
+          seconds = ((await h.jsonValue()) as number - t0) / 1000;
+        } catch {
+          // Over budget: the rate so far, then Ctrl-C (the shell stays; closing the page ends it).
+          const [now, a] = await page.evaluate((id) => [performance.now(), (globalThis as unknown as BenchWindow).__bench.acked[id] ?? 0], id);
+          seconds = (now - t0) / 1000;
+          acked = a - base;
+          await page.keyboard.press('Control+c');
+        }
+        const [recv1, frames1] = await page.evaluate((id) => [(globalThis as unknown as BenchWindow).__bench.recv[id] ?? 0, (globalThis as unknown as BenchWindow).__bench.frames[id] ?? 0], id);
         await page.close();
-        return (at - t0) / 1000;
+        return { seconds, acked, frames: frames1 - frames0, bytes: recv1 - recv0 };
       },
       async echo(keys) {
         const page = await fresh();
@@ -397,4 +419,58 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
     serve.child.kill('SIGKILL');
     throw e;
   }
+}
+
+/**
+ * Serve mode's WebSocket spoken from Node (wire.ts), acknowledging output as it arrives: the path
+ * of the end-to-end numbers without the browser, to tell the page's share from the server's.
+ */
+export async function connectWire(pageUrl: string): Promise<TermClient & { close(): void }> {
+  const u = new URL(pageUrl);
+  const ws = new WebSocket(`ws://${u.host}/ws?token=${u.searchParams.get('token')}`, { perMessageDeflate: false });
+  await new Promise<void>((res, rej) => {
+    ws.once('open', () => res());
+    ws.once('error', rej);
+  });
+  let next = 1;
+  const pending = new Map<number, { res: (v: unknown) => void; rej: (e: Error) => void }>();
+  const data = new Set<(id: string, d: Uint8Array) => void>();
+  const state = new Set<(id: string, s: TerminalState) => void>();
+  ws.on('message', (raw: Buffer, isBinary: boolean) => {
+    if (isBinary) {
+      const f = decodeTerminalData(new Uint8Array(raw.buffer, raw.byteOffset, raw.length));
+      if (f) for (const l of data) l(f.id, f.data);
+      return;
+    }
+    const m = decodeJson(raw.toString('utf8')) as ServerMessage;
+    if (m.t === 'event') {
+      if (m.name === 'terminal.state') {
+        const p = m.payload as { id: string; state: TerminalState };
+        for (const l of state) l(p.id, p.state);
+      } else if (m.name === 'terminal.data') {
+        const p = m.payload as { id: string; data: Uint8Array };
+        for (const l of data) l(p.id, p.data);
+      }
+      return;
+    }
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.t === 'error') p?.rej(new Error(m.message));
+    else p?.res(m.value);
+  });
+  const call = <T>(method: string, ...args: unknown[]) =>
+    new Promise<T>((res, rej) => {
+      const id = next++;
+      pending.set(id, { res: res as (v: unknown) => void, rej });
+      ws.send(encodeJson({ t: 'call', id, method, args }));
+    });
+  return {
+    openTerminal: (req: OpenTerminalRequest) => call<TerminalInfo>('openTerminal', req),
+    writeTerminal: (id: string, d: string) => call<void>('writeTerminal', id, d),
+    ackTerminal: (id: string, n: number) => call<void>('ackTerminal', id, n),
+    closeTerminal: (id: string) => call<void>('closeTerminal', id),
+    onData: (cb) => (data.add(cb), () => data.delete(cb)),
+    onState: (cb) => (state.add(cb), () => state.delete(cb)),
+    close: () => ws.close(),
+  };
 }
