@@ -55,15 +55,21 @@ export interface NamespaceInfo {
 export interface ClustersMethods {
   /** Every context of every loaded kubeconfig, and the files that failed to load. */
   listClusters(): Promise<{ clusters: ClusterInfo[]; problems: KubeconfigProblem[] }>;
-  /** Adds a kubeconfig file (remembered in settings) and returns the new state of the list. */
+  /**
+   * Adds a kubeconfig file (remembered in settings) and returns the new state of the list.
+   * Throws "<file>: <reason>" for a file that is missing or not a kubeconfig; nothing is added then.
+   */
   addKubeconfig(path: string): Promise<{ clusters: ClusterInfo[]; problems: KubeconfigProblem[] }>;
-  /** Forgets a kubeconfig file that was added in the app. */
+  /** Forgets a kubeconfig file that was added in the app (files from KUBECONFIG or ~/.kube/config are refused). */
   removeKubeconfig(path: string): Promise<{ clusters: ClusterInfo[]; problems: KubeconfigProblem[] }>;
-  /** Namespaces of a context; starts a watch that keeps them live (see `clusters.namespaces`). */
+  /**
+   * Namespaces of a context; starts a watch that keeps them live (see `clusters.namespaces`) and
+   * reconnects after a drop. Throws with the cluster's reason (401, unreachable…) when it can't list.
+   */
   listNamespaces(context: string): Promise<NamespaceInfo[]>;
-  /** Pods of a namespace of a context; starts a watch that keeps them live (see `clusters.pods`). */
+  /** Pods of a namespace of a context; starts a watch that keeps them live (see `clusters.pods`). Throws like listNamespaces. */
   listPods(context: string, namespace: string): Promise<PodInfo[]>;
-  /** Retries a cluster in the error state. */
+  /** Retries a cluster in the error state now: probes it again and restarts its watches. */
   reconnectCluster(context: string): Promise<void>;
 }
 

@@ -37,23 +37,39 @@ export interface TerminalInfo extends ContainerRef {
 }
 
 export interface TerminalsMethods {
-  /** Opens an exec session; resolves once it is connected or has failed (the state says which). */
+  /**
+   * Opens an exec session with a TTY; resolves once the shell has announced itself (≤ 5 s) or the open
+   * failed — `state` says which: `connected`, or `error` with a sentence ("403 Forbidden: …", "This
+   * container has no shell: …", "400 Bad Request: … (the container is not running yet …)").
+   * Output (`terminal.data`) for the new id is only sent after this promise has resolved.
+   * Throws only for malformed requests (missing namespace, non-string command…).
+   */
   openTerminal(req: OpenTerminalRequest): Promise<TerminalInfo>;
-  /** Sends keystrokes or pasted text to the session's stdin. */
+  /** Sends keystrokes or pasted text to the session's stdin. Throws unless the session is connected. */
   writeTerminal(id: string, data: string): Promise<void>;
   /** Resizes the remote PTY (exec channel 4). */
   resizeTerminal(id: string, cols: number, rows: number): Promise<void>;
-  /** Acknowledges `bytes` of output as written by xterm; drives flow control. */
+  /**
+   * Acknowledges `bytes` of output as written by xterm (call from `term.write(data, cb)`); drives flow
+   * control: above 100 kB unacknowledged the exec socket is paused, below 10 kB it resumes.
+   */
   ackTerminal(id: string, bytes: number): Promise<void>;
-  /** Ends the session and the remote process (no shell is left running in the pod). */
+  /**
+   * Ends the session and the remote process tree (no shell is left running in the pod); resolves once
+   * the kill has run (≤ 8 s even for an unreachable cluster). Unknown ids are ignored.
+   */
   closeTerminal(id: string): Promise<void>;
-  /** Starts a new exec for a disconnected or exited session, under the same id. */
+  /**
+   * Starts a new exec for a disconnected, exited or failed session, under the same id; the old remote
+   * shell is killed if it still runs. Resolves like `openTerminal`; while the cluster is still
+   * unreachable the state stays `disconnected` (with the reason), so it can be retried.
+   */
   reconnectTerminal(id: string): Promise<TerminalInfo>;
-  /** The sessions that exist now (for a reloaded page in serve mode). */
+  /** The sessions of this client (window or serve-mode connection) that exist now. */
   listTerminals(): Promise<TerminalInfo[]>;
-  /** The shell's current working directory, for opening the file browser there. */
+  /** The shell's current working directory (read from /proc in the container), or undefined if unknown. */
   terminalCwd(id: string): Promise<string | undefined>;
-  /** Adds a marker to the session's recording (asciicast `m` event). */
+  /** Adds a marker to the session's recording (asciicast `m` event). Throws if the session is not recorded. */
   markTerminal(id: string, label: string): Promise<void>;
 }
 
