@@ -7,9 +7,10 @@
  * and the exit code is 0 whatever the targets say.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { absolute, formatTable, notAvailable, percentile, vsKubectl, type Row } from './report.ts';
+import { absolute, formatMarkdown, formatTable, notAvailable, percentile, vsKubectl, type Row } from './report.ts';
 import { kubectlEcho, kubectlFirstPrompt, kubectlSink, type Target } from './kubectl.ts';
 import { bareExecThroughput, createCoreClient, createTerminalOnlyClient, type CoreClient } from './core.ts';
 import { measureEcho, measureFirstPrompt, measureThroughput, type Where } from './terminalProbe.ts';
@@ -26,6 +27,7 @@ interface Options {
   quick: boolean;
   dom: boolean;
   json?: string;
+  markdown?: string;
   only: Set<Section>;
 }
 
@@ -37,13 +39,14 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--dom') o.dom = true;
     else if (a === '--json') o.json = argv[++i];
     else if (a.startsWith('--json=')) o.json = a.slice(7);
+    else if (a === '--markdown') o.markdown = argv[++i];
     else if (a === '--only' || a.startsWith('--only=')) {
       const list = (a === '--only' ? argv[++i] : a.slice(7)) ?? '';
       const picked = list.split(',').filter(Boolean) as Section[];
       for (const p of picked) if (!SECTIONS.includes(p)) throw new Error(`--only: unknown section ${p} (${SECTIONS.join(', ')})`);
       o.only = new Set(picked);
     } else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--quick] [--json FILE] [--only ${SECTIONS.join(',')}] [--dom]\n  --dom: block WebGL in the page so the app's xterm uses its DOM renderer`);
+      console.log(`usage: npm run bench -- [--quick] [--json FILE] [--only ${SECTIONS.join(',')}] [--dom] [--markdown FILE]\n  --dom: block WebGL in the page so the app's xterm uses its DOM renderer`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -64,7 +67,7 @@ export interface Sizes {
   budgetMs: number;
 }
 
-const FULL: Sizes = { ttyBytes: 256 * MiB, keys: 500, prompts: 20, bigFile: 1024 * MiB, smallFiles: 20_000, terminals: 50, floodKeys: 500, budgetMs: 120_000 };
+const FULL: Sizes = { ttyBytes: 256 * MiB, keys: 500, prompts: 20, bigFile: 1024 * MiB, smallFiles: 20_000, terminals: 50, floodKeys: 200, budgetMs: 120_000 };
 const QUICK: Sizes = { ttyBytes: 32 * MiB, keys: 100, prompts: 5, bigFile: 64 * MiB, smallFiles: 2_000, terminals: 10, floodKeys: 100, budgetMs: 30_000 };
 
 /**
@@ -311,6 +314,28 @@ export interface Ctx {
   startKubectlFlood: () => () => Promise<void>;
 }
 
+/** The machine, for the README: cores, CPU model, memory, load when the run ended. */
+function machine(): string {
+  const model = cpus()[0]?.model?.trim() || 'unknown CPU';
+  return `Machine: ${availableParallelism()} CPU cores (${model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${release()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')} at the end of the run; Node ${process.version}, kubectl ${kubectlVersion()}, Chromium ${chromiumVersion()}.`;
+}
+
+function kubectlVersion(): string {
+  try {
+    return (JSON.parse(execFileSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8' })) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function chromiumVersion(): string {
+  try {
+    return execFileSync('chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).match(/\d+(\.\d+)+/)?.[0] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const sizes = opts.quick ? QUICK : FULL;
@@ -379,6 +404,7 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
     const table = formatTable(rows);
     process.stdout.write(`\nKubedeck benchmark (${opts.quick ? 'quick' : 'full'}, ${((Date.now() - started) / 1000).toFixed(0)} s); ratio = kubedeck ÷ kubectl\n\n${table}\n`);
+    if (opts.markdown) writeFileSync(opts.markdown, `${machine()}\n\n${formatMarkdown(rows)}\n`);
     if (opts.json) {
       writeFileSync(opts.json, JSON.stringify(rows, null, 2) + '\n');
       log(`wrote ${opts.json}`);
