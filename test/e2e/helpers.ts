@@ -44,7 +44,12 @@ export interface E2E {
   /** The page's URL (with the token). */
   url: string;
   kubedeck: Kubedeck;
+  /** The current serve-mode server (replaced by restartServer). */
   server: ServeHandle;
+  /** Stops serve mode (every WebSocket drops; the page stays open). */
+  stopServer(): Promise<void>;
+  /** Serves again on the same port with the same token, so the open page can reconnect. */
+  startServer(): Promise<void>;
   /** Kubedeck's data folder (recordings, audit) for this test. */
   dataDir: string;
   /** Errors the page threw (uncaught), for tests to assert there were none. */
@@ -115,8 +120,9 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const kubedeck = new Kubedeck({ kubeconfig: clusters.kubeconfigPath, dataDir, files: opts.files });
     cleanups.push(() => kubedeck.shutdown());
-    const server = await startServer({ kubedeck, port: 0, host: '127.0.0.1', staticDir });
-    cleanups.push(() => server.close());
+    let server: ServeHandle | undefined = await startServer({ kubedeck, port: 0, host: '127.0.0.1', staticDir });
+    const { port, token } = server;
+    cleanups.push(() => server?.close());
     const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
     cleanups.push(() => browser.close());
     const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 } });
@@ -128,7 +134,28 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
     for (const [k, v] of Object.entries(opts.query ?? {})) u.searchParams.set(k, v);
     const url = u.toString() + (opts.hash ?? '');
     await page.goto(url);
-    return { page, browser, clusters, url, kubedeck, server, dataDir, pageErrors, stop };
+    const e2e: E2E = {
+      page,
+      browser,
+      clusters,
+      url,
+      kubedeck,
+      server,
+      dataDir,
+      pageErrors,
+      stop,
+      stopServer: async () => {
+        const s = server;
+        server = undefined;
+        await s?.close();
+      },
+      startServer: async () => {
+        if (server) return;
+        server = await startServer({ kubedeck, port, token, host: '127.0.0.1', staticDir });
+        e2e.server = server;
+      },
+    };
+    return e2e;
   } catch (err) {
     await stop();
     throw err;

@@ -94,6 +94,25 @@ describe('terminals through serve mode', { timeout: 110_000 }, () => {
     await page.locator('[data-testid=tab-close]').first().click();
     await waitFor('tab closed', async () => (await tabs().count()) === 0);
     await page.getByTestId('tree-filter').fill('');
+
+    // Keyboard only: from the filter, ↓ into the tree, End to the last pod, → shows its containers, Enter opens.
+    await page.getByTestId('tree-filter').fill('busybox');
+    try {
+      await waitFor('two busybox pods', async () => (await page.getByTestId('pod-row').count()) === 2);
+      await page.getByTestId('tree-filter').press('ArrowDown');
+      const selected = page.locator('[data-testid=pod-row][aria-selected=true]');
+      assert.equal(await selected.getAttribute('data-context'), 'kd-test-1');
+      await page.keyboard.press('End');
+      assert.equal(await selected.getAttribute('data-context'), 'kd-test-2');
+      await page.keyboard.press('ArrowRight');
+      await page.locator('[data-testid=container-row][data-context="kd-test-2"][data-pod="busybox"][data-container="main"]').waitFor();
+      await page.keyboard.press('Enter');
+      await waitFor('a tab from the keyboard', async () => (await tabs().count()) === 1);
+      assert.equal(await page.getByTestId('tab-title').first().textContent(), 'kd-test-2/default/busybox');
+      await closeTab((await tabs().first().getAttribute('data-tab-key'))!);
+    } finally {
+      await page.getByTestId('tree-filter').fill('');
+    }
   });
 
   it('opens three tabs across both clusters; a typed command prints its output', async () => {
@@ -190,6 +209,26 @@ describe('terminals through serve mode', { timeout: 110_000 }, () => {
     await waitForPaneText(pane, 'again-2');
   });
 
+  it('a flood of output (`yes`) keeps the page responsive and Ctrl-C stops it at once', async () => {
+    await activateTab(opened.a.key);
+    const pane = opened.a.pane;
+    await run(pane, 'yes kubedeck-flood');
+    await waitForPaneText(pane, /kubedeck-flood\nkubedeck-flood\n/);
+    await new Promise((r) => setTimeout(r, 1500));
+    // The page still answers quickly while the flood runs (acknowledgements hold the producer back).
+    const t0 = Date.now();
+    await page.evaluate(() => 1 + 1);
+    assert.ok(Date.now() - t0 < 1000, `page took ${Date.now() - t0} ms to answer`);
+    const c1 = e2e.clusters.clusters[0];
+    assert.ok((await c1.processes('default', 'shell', 'main')).some((p) => /^yes/.test(p.command)));
+    await page.keyboard.press('Control+C');
+    // The interrupt reaches the pod at once, although output already in flight still drains to the screen.
+    await waitFor('yes stopped', async () => !(await c1.processes('default', 'shell', 'main')).some((p) => /^yes/.test(p.command)), 3000);
+    await waitForPaneText(pane, /\^C\s*\n.*# $/, 30_000);
+    await run(pane, 'echo flood-over-$((2*21))');
+    await waitForPaneText(pane, 'flood-over-42', 10_000);
+  });
+
   it('closing a tab leaves no process behind in the pod', async () => {
     const c2 = e2e.clusters.clusters[1];
     const baseline = new Set((await c2.processes('default', 'notar', 'main')).map((p) => p.pid));
@@ -266,6 +305,24 @@ describe('terminals through serve mode', { timeout: 110_000 }, () => {
     }, 30_000);
     await run(opened.b.pane, 'echo back-$((8*8))');
     await waitForPaneText(opened.b.pane, 'back-64');
+  });
+
+  it('when serve mode goes away a banner says so; the page reconnects and tabs can reconnect', async () => {
+    await activateTab(opened.a.key);
+    await e2e.stopServer();
+    try {
+      await page.getByTestId('connection-banner').waitFor({ timeout: 10_000 });
+      assert.match((await page.getByTestId('connection-banner').textContent()) ?? '', /Connection to Kubedeck lost/);
+      await waitState(opened.a.pane, 'disconnected');
+    } finally {
+      await e2e.startServer();
+    }
+    await page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 15_000 });
+    await waitFor('clusters listed again', async () => (await page.locator('[data-testid=cluster-status][data-state=connected]').count()) === 2);
+    await opened.a.pane.getByTestId('pane-reconnect').click();
+    await waitState(opened.a.pane, 'connected');
+    await run(opened.a.pane, 'echo served-again-$((9*9))');
+    await waitForPaneText(opened.a.pane, 'served-again-81');
     assert.deepEqual(e2e.pageErrors, []);
   });
 });

@@ -4,6 +4,9 @@
  */
 type Reader = () => string;
 
+/** Output bytes written to each terminal (for throughput checks). */
+export const bytesWritten = new Map<string, number>();
+
 const readers = new Map<string, Reader>();
 
 export function registerTerminalReader(sessionKey: string, read: Reader): () => void {
@@ -15,8 +18,8 @@ export function registerTerminalReader(sessionKey: string, read: Reader): () => 
 
 declare global {
   interface Window {
-    kubedeckTest?: { terminalText(sessionKey: string): string | undefined };
+    kubedeckTest?: { terminalText(sessionKey: string): string | undefined; bytesWritten(sessionKey: string): number };
   }
 }
 
-window.kubedeckTest = { terminalText: (key) => readers.get(key)?.() };
+window.kubedeckTest = { terminalText: (key) => readers.get(key)?.(), bytesWritten: (key) => bytesWritten.get(key) ?? 0 };
