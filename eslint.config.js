@@ -7,7 +7,7 @@ import globals from 'globals';
 const noElectron = { name: 'electron', message: 'Only main/app and preload may import electron (DESIGN.md).' };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'renderer/**/*.svelte', '**/*.svelte.ts', 'test-results/**'] },
+  { ignores: ['dist/**', '.tmp/**', 'docs/**', 'release/**', 'node_modules/**', 'renderer/**/*.svelte', '**/*.svelte.ts', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
