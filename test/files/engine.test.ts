@@ -174,6 +174,22 @@ describe('copies', () => {
     assert.equal(t.items[0].finalPath, path.join(tmp, 'conflict (1).txt'));
   });
 
+  test('container to container, and local to local', async () => {
+    const src = path.join(root('shell'), 'tmp/c2c');
+    await fsp.mkdir(src, { recursive: true });
+    await fsp.writeFile(path.join(src, 'one two.txt'), 'c2c');
+    const t = await copy({ from: pod('shell'), paths: ['/tmp/c2c'], to: pod('busybox'), toDir: '/tmp' });
+    assert.equal(t.state, 'done', JSON.stringify(t.items));
+    assert.equal(t.direction, 'container');
+    assert.equal(await fsp.readFile(path.join(root('busybox'), 'tmp/c2c/one two.txt'), 'utf8'), 'c2c');
+    const l = await fsp.mkdtemp(path.join(tmp, 'l2l-'));
+    await fsp.writeFile(path.join(l, 'f.txt'), 'local');
+    await fsp.mkdir(path.join(l, 'into'));
+    const u = await copy({ from: local, paths: [path.join(l, 'f.txt')], to: local, toDir: path.join(l, 'into') });
+    assert.equal(u.state, 'done', JSON.stringify(u.items));
+    assert.equal(await fsp.readFile(path.join(l, 'into/f.txt'), 'utf8'), 'local');
+  });
+
   test('a dropped stream resumes from the byte it reached (single file and folder)', async () => {
     const big = path.join(root('shell'), 'tmp/resume.bin');
     await bigFile(big, 96);

@@ -45,7 +45,7 @@ for f in .[!.]* ..?* *; do [ -e "$f" ] || [ -L "$f" ] || continue; e "./$f"; don
 export const WALK_SCRIPT = `${ENTRY_FN}
 w() { for f in "$1"/.[!.]* "$1"/..?* "$1"/*; do [ -e "$f" ] || [ -L "$f" ] || continue; e "$f"; if [ -d "$f" ] && [ ! -L "$f" ]; then w "$f"; fi; done; }
 cd "$1" 2>/dev/null || { echo "Cannot open folder $1" >&2; exit 4; }
-[ -e "./$2" ] || [ -L "./$2" ] || { echo "No such file or folder: $1/$2" >&2; exit 2; }
+[ -e "./$2" ] || [ -L "./$2" ] || { [ "$1" = / ] && echo "No such file or folder: /$2" >&2 || echo "No such file or folder: $1/$2" >&2; exit 2; }
 if [ "$3" != loop ] && find . -maxdepth 0 -printf '' >/dev/null 2>&1; then
   exec find "./$2" -printf '${GNU_FMT}'
 fi

@@ -81,6 +81,8 @@ export async function packEntries(
         const done = entryDone((cb) => {
           sink = pack.entry({ ...header, type: 'file', size: e.size }, cb);
         });
+        // Rejected when the pack is destroyed mid-entry (cancel): awaited below, never left unhandled.
+        done.catch(() => {});
         let n = 0;
         if (e.size > 0) {
           for await (const c of createReadStream(e.abs, { start: 0, end: e.size - 1, highWaterMark: 256 * 1024 })) {
@@ -89,7 +91,24 @@ export async function packEntries(
             const chunk = c as Buffer;
             hash.update(chunk);
             n += chunk.length;
-            if (!sink.write(chunk)) await new Promise<void>((r) => sink.once('drain', () => r(undefined)));
+            if (!sink.write(chunk)) {
+              await new Promise<void>((resolve, reject) => {
+                const cleanup = () => {
+                  sink.off('drain', ok);
+                  sink.off('close', bad);
+                };
+                const ok = () => {
+                  cleanup();
+                  resolve();
+                };
+                const bad = () => {
+                  cleanup();
+                  reject(pumpError ?? new Error('the archive stream was closed'));
+                };
+                sink.on('drain', ok);
+                sink.on('close', bad);
+              });
+            }
             opts.onProgress?.(chunk.length);
           }
         }

@@ -344,16 +344,28 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
   }
 }
 
+/** Writes one chunk and waits for the consumer when its buffer is full (the upload's backpressure). */
 async function writeAll(w: Writable, chunk: Buffer, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) throw new Cancelled();
   if (w.destroyed || w.writableEnded) throw new Error('the container stopped reading');
-  if (!w.write(chunk)) {
-    await Promise.race([
-      once(w, 'drain', { signal }),
-      once(w, 'close', { signal }).then(() => {
-        throw new Error('the container stopped reading');
-      }),
-    ]);
-  }
+  if (w.write(chunk)) return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      w.off('drain', onDrain);
+      w.off('close', onClose);
+      w.off('error', onClose);
+      signal.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error('the container stopped reading'));
+    const onAbort = () => done(new Cancelled());
+    w.on('drain', onDrain);
+    w.on('close', onClose);
+    w.on('error', onClose);
+    signal.addEventListener('abort', onAbort);
+  });
 }
 
 /** Copies one local file or folder into a container folder. */
