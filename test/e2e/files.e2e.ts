@@ -100,6 +100,39 @@ test('new folder, rename and delete (with confirmation) in the pod pane', async 
   await page.getByTestId('confirm-delete').click();
   await row('right', 'renamed here').waitFor({ state: 'detached' });
   await assert.rejects(fsp.stat(path.join(podRoot(), 'tmp/renamed here')));
+  // Every change in a container is in the audit trail.
+  const kinds = (await e2e.kubedeck.audit.read()).map((e) => e.kind);
+  for (const k of ['files.transfer', 'files.mkdir', 'files.rename', 'files.delete']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(' ')}`);
+});
+
+test('filter, hidden files, sort and keyboard navigation', async () => {
+  await fsp.writeFile(path.join(tmp, '.dotfile'), 'hidden');
+  await page.getByTestId('refresh-left').click();
+  const names = async () => page.getByTestId('list-left').locator('[data-testid="file-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+  await waitFor('left refreshed', async () => (await names()).length >= 3);
+  assert.ok(!(await names()).includes('.dotfile'));
+  await page.getByTestId('hidden-left').check();
+  await waitFor('dotfile shown', async () => (await names()).includes('.dotfile'));
+  await page.getByTestId('filter-left').fill('hello');
+  await waitFor('filtered', async () => JSON.stringify(await names()) === JSON.stringify(['hello e2e.txt']));
+  await page.getByTestId('filter-left').fill('');
+  // Folders first, then files; a click on Name reverses.
+  const before = await names();
+  await page.getByTestId('pane-left').getByRole('button', { name: /^Name/ }).click();
+  const reversed = await names();
+  assert.notDeepEqual(reversed, before);
+  await page.getByTestId('pane-left').getByRole('button', { name: /^Name/ }).click();
+  // Keys: End selects the last row, Home the first, Enter opens a folder, Backspace goes up.
+  await page.getByTestId('list-left').focus();
+  await page.keyboard.press('Home');
+  const first = (await names())[0];
+  assert.equal(await row('left', first).getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('Enter');
+  await waitFor('opened the first folder', async () => (await page.getByTestId('pane-left').getAttribute('data-path')) === path.join(tmp, first));
+  await page.keyboard.press('Backspace');
+  await waitFor('back up', async () => (await page.getByTestId('pane-left').getAttribute('data-path')) === tmp);
+  await page.getByTestId('hidden-left').uncheck();
+  await shot('files-local-pane');
 });
 
 test('cancel a large transfer and find no partial file', async () => {

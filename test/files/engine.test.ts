@@ -174,6 +174,22 @@ describe('copies', () => {
     assert.equal(t.items[0].finalPath, path.join(tmp, 'conflict (1).txt'));
   });
 
+  test('gzip where it pays, not where it does not', async () => {
+    const r = root('shell');
+    await fsp.writeFile(path.join(r, 'tmp/text.log'), 'a log line that repeats itself quite a lot\n'.repeat(100_000));
+    await fsp.writeFile(path.join(r, 'tmp/noise.bin'), randomBytes(3 << 20));
+    const dest = await fsp.mkdtemp(path.join(tmp, 'gz-'));
+    const t = await copy({ from: pod('shell'), paths: ['/tmp/text.log', '/tmp/noise.bin'], to: local, toDir: dest });
+    assert.equal(t.state, 'done', JSON.stringify(t.items));
+    assert.ok(t.items[0].notes?.some((n) => /^gzip/.test(n)), JSON.stringify(t.items[0].notes));
+    assert.ok(!t.items[1].notes?.some((n) => /^gzip/.test(n)), JSON.stringify(t.items[1].notes));
+    assert.equal(await sha(path.join(dest, 'text.log')), await sha(path.join(r, 'tmp/text.log')));
+    const u = await copy({ from: local, paths: [path.join(dest, 'text.log')], to: pod('busybox'), toDir: '/tmp' });
+    assert.equal(u.state, 'done', JSON.stringify(u.items));
+    assert.ok(u.items[0].notes?.some((n) => /^gzip/.test(n)), JSON.stringify(u.items[0].notes));
+    assert.equal(await sha(path.join(root('busybox'), 'tmp/text.log')), await sha(path.join(r, 'tmp/text.log')));
+  });
+
   test('container to container, and local to local', async () => {
     const src = path.join(root('shell'), 'tmp/c2c');
     await fsp.mkdir(src, { recursive: true });

@@ -160,7 +160,9 @@ async function worthCompressing(remote: RemoteFs, absFile: string | undefined, t
   try {
     const out = await remote.run('head -c 262144 "$1" | gzip -1 -c | wc -c; head -c 262144 "$1" | wc -c', [absFile]);
     const [z, n] = out.trim().split(/\s+/).map(Number);
-    return n > 0 && z / n < 0.6;
+    const pays = n > 0 && z / n < 0.6;
+    if (pays) hooks.onNote?.(`gzip: a sample of ${path.posix.basename(absFile)} shrinks to ${Math.round((z / n) * 100)}%, so the stream is compressed`);
+    return pays;
   } catch {
     return false;
   }
@@ -260,7 +262,8 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
         } else warnings.push(`${e.rel}: not a file, folder or symlink; left out`);
       }
     } else {
-      const gz = await worthCompressing(remote, manifest.filter((e) => e.type === 'file').sort((a, b) => b.size - a.size)[0] && path.posix.join(parent, manifest.filter((e) => e.type === 'file').sort((a, b) => b.size - a.size)[0].rel), total, hooks);
+      const biggest = manifest.filter((e) => e.type === 'file').sort((a, b) => b.size - a.size)[0];
+      const gz = await worthCompressing(remote, biggest && path.posix.join(parent, biggest.rel), total, hooks);
       let pending: string[] | undefined; // undefined: the whole tree
       for (;;) {
         const batches = pending === undefined ? [[`./${name}`]] : [...argBatches(pending.map((r) => `./${r}`))];
@@ -396,6 +399,7 @@ export async function uploadItem(remote: RemoteFs, localSrc: string, remoteDir: 
     if (caps.has.has('tar')) {
       const big = entries.filter((e) => e.type === 'file').sort((a, b) => b.size - a.size)[0];
       const gz = hooks.compress === 'always' || (hooks.compress !== 'never' && caps.has.has('gzip') && total >= 1024 * 1024 && !!big && (await localSampleCompresses(big.abs)));
+      if (gz) hooks.onNote?.('gzip: the files compress well, so the stream is compressed');
       const o = await runStreaming(
         remote,
         ['tar', gz ? 'xzof' : 'xof', '-', '-C', staging],
