@@ -45,7 +45,8 @@ export interface E2eResults {
   throughput(command: string[], expectBytes: number, budgetMs: number): Promise<{ seconds: number; acked: number; frames: number; bytes: number }>;
   /** Per key: keydown → echo drawn, and keydown → echo bytes arrived in the page (before xterm). */
   echo(keys: number): Promise<EchoTimes>;
-  firstPrompt(n: number): Promise<number[]>;
+  /** Per tab, ms from following the deep link: prompt drawn, openTerminal sent, first byte in the page. */
+  firstPrompt(n: number): Promise<{ drawn: number[]; sent: number[]; firstByte: number[] }>;
   scale(terminals: number, floodKeys: number): Promise<ScaleResult>;
   dispose(): Promise<void>;
 }
@@ -113,7 +114,7 @@ async function startServe(cli: string, kubeconfig: string, dataDir: string): Pro
 
 /** Wraps WebSocket in the page to see terminal frames and acknowledgements (see the file comment). */
 const HOOK = `(() => {
-  const B = (window.__bench = { recv: {}, frames: {}, acked: {}, opened: [], firstFrameAt: {}, firstRenderAt: {}, waiters: [], armed: null, key: null, target: null });
+  const B = (window.__bench = { recv: {}, frames: {}, acked: {}, openSentAt: [], opened: [], firstFrameAt: {}, firstRenderAt: {}, waiters: [], armed: null, key: null, target: null });
   const calls = new Set();
   const renderAfterAck = (id, bytes, done) => B.waiters.push({ id, bytes, done });
   function onAck(id, n) {
@@ -169,7 +170,10 @@ const HOOK = `(() => {
           const m = JSON.parse(d);
           if (m.method === 'ackTerminal') onAck(m.args[0], m.args[1]);
           else if (m.method === 'writeTerminal' && B.key && !B.key.sentAt && m.args[0] === B.key.id) B.key.sentAt = performance.now();
-          else if (m.method === 'openTerminal') calls.add(m.id);
+          else if (m.method === 'openTerminal') {
+            calls.add(m.id);
+            B.openSentAt.push(performance.now());
+          }
         } catch (e) {}
       }
       return super.send(d);
@@ -195,6 +199,7 @@ interface BenchWindow {
   __bench: {
     recv: Record<string, number>;
     frames: Record<string, number>;
+    openSentAt: number[];
     acked: Record<string, number>;
     opened: string[];
     firstFrameAt: Record<string, number>;
@@ -228,7 +233,7 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
     };
 
     /** Opens a deep-link tab and waits until its prompt is drawn and idle; returns the session id. */
-    const openTab = async (page: Page, hash: string): Promise<{ id: string; ms: number }> => {
+    const openTab = async (page: Page, hash: string): Promise<{ id: string; ms: number; sentMs: number; firstByteMs: number }> => {
       const before = await page.evaluate(() => (globalThis as unknown as BenchWindow).__bench.opened.length);
       const t0 = await page.evaluate((h) => (((globalThis as unknown as BenchWindow).location.hash = h), performance.now()), hash);
       const handle = await page.waitForFunction(
@@ -241,8 +246,14 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
         { timeout: 60_000, polling: 10 },
       );
       const id = (await handle.jsonValue()) as string;
-      const at = await page.evaluate((id) => (globalThis as unknown as BenchWindow).__bench.firstRenderAt[id], id);
-      return { id, ms: at - t0 };
+      const [at, sentAt, frameAt] = await page.evaluate(
+        ({ id, n }) => {
+          const B = (globalThis as unknown as BenchWindow).__bench;
+          return [B.firstRenderAt[id], B.openSentAt[n], B.firstFrameAt[id]];
+        },
+        { id, n: before },
+      );
+      return { id, ms: at - t0, sentMs: sentAt - t0, firstByteMs: frameAt - t0 };
     };
 
     const waitIdle = async (page: Page, id: string, quietMs = 300, limitMs = 10_000) => {
@@ -342,15 +353,17 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
       },
       async firstPrompt(n) {
         const page = await fresh();
-        const xs: number[] = [];
+        const out = { drawn: [] as number[], sent: [] as number[], firstByte: [] as number[] };
         for (let i = 0; i < n; i++) {
-          const { id, ms } = await openTab(page, link(ctx.where.context));
-          xs.push(ms);
+          const { id, ms, sentMs, firstByteMs } = await openTab(page, link(ctx.where.context));
+          out.drawn.push(ms);
+          out.sent.push(sentMs);
+          out.firstByte.push(firstByteMs);
           await waitIdle(page, id, 100, 3000);
           await page.locator('[data-testid=tab-close]').last().click({ force: true });
         }
         await page.close();
-        return xs;
+        return out;
       },
       async scale(terminals, floodKeys) {
         const page = await fresh();
