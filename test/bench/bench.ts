@@ -46,7 +46,7 @@ function parseArgs(argv: string[]): Options {
       for (const p of picked) if (!SECTIONS.includes(p)) throw new Error(`--only: unknown section ${p} (${SECTIONS.join(', ')})`);
       o.only = new Set(picked);
     } else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--quick] [--json FILE] [--only ${SECTIONS.join(',')}] [--dom] [--markdown FILE]\n  --dom: block WebGL in the page so the app's xterm uses its DOM renderer`);
+      console.log(`usage: npm run bench -- [--quick] [--json FILE] [--only ${SECTIONS.join(',')}] [--dom] [--markdown FILE]\n  --dom: open the app with renderer=dom (xterm's DOM renderer instead of WebGL)`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }

@@ -187,14 +187,6 @@ const HOOK = `(() => {
   }, true);
 })();`;
 
-/** `--dom`: no WebGL in the page, so the app's xterm falls back to its DOM renderer. */
-const NO_WEBGL = `(() => {
-  const orig = HTMLCanvasElement.prototype.getContext;
-  HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
-    return type === 'webgl' || type === 'webgl2' ? null : orig.call(this, type, ...rest);
-  };
-})();`;
-
 interface BenchWindow {
   __bench: {
     recv: Record<string, number>;
@@ -222,12 +214,12 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
     context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     await context.addInitScript(NAME_SHIM);
     await context.addInitScript(HOOK);
-    if (ctx.domRenderer) await context.addInitScript(NO_WEBGL);
     const ctxRef = context;
     const fresh = async (): Promise<Page> => {
       for (const p of ctxRef.pages()) await p.close();
       const page = await ctxRef.newPage();
-      await page.goto(serve.url);
+      // `renderer=dom` is the app's own switch to xterm's DOM renderer (README, Terminals).
+      await page.goto(serve.url + (ctx.domRenderer ? '&renderer=dom' : ''));
       await page.waitForSelector('[data-testid=tabbar], .tabbar, #app *', { timeout: 30_000 });
       return page;
     };
@@ -305,8 +297,9 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
     const probe = await fresh();
     await openTab(probe, link(ctx.where.context));
     const webgl = await probe.evaluate(() => {
-      const d = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document;
-      return !!d.querySelector('.xterm-screen canvas');
+      const d = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document;
+      const said = d.querySelector('[data-renderer]')?.getAttribute('data-renderer');
+      return said ? said === 'webgl' : !!d.querySelector('.xterm-screen canvas');
     });
     await probe.close();
 
