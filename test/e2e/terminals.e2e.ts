@@ -181,6 +181,42 @@ describe('terminals through serve mode', { timeout: 110_000 }, () => {
     assert.equal(await pane.getByTestId('search-bar').count(), 0);
   });
 
+  it('copies with the context menu and Ctrl+Shift+C, pastes with Ctrl+Shift+V', async () => {
+    const pane = opened.a.pane;
+    await activateTab(opened.a.key);
+    await pane.locator('.xterm-host').click({ button: 'right' });
+    await pane.getByTestId('terminal-menu').getByText('Select all').click();
+    await page.keyboard.press('Control+Shift+C');
+    const clip = () => page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+    await waitFor('the selection in the clipboard', async () => (await clip()).includes('kd-42-done'));
+    await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { writeText(t: string): Promise<void> } } }).navigator.clipboard.writeText('echo pasted-$((3+4))'));
+    await pane.locator('.xterm-host').click();
+    await page.keyboard.press('Control+Shift+V');
+    await waitForPaneText(pane, /# echo pasted-\$\(\(3\+4\)\)$/);
+    await page.keyboard.press('Enter');
+    await waitForPaneText(pane, /^pasted-7$/m);
+  });
+
+  it('reorders tabs by dragging', async () => {
+    const titles = () => page.getByTestId('tab-title').allTextContents();
+    const before = await titles();
+    await page.locator(`[data-testid=tab][data-tab-key="${opened.a.key}"]`).dragTo(page.locator(`[data-testid=tab][data-tab-key="${opened.c.key}"]`), { targetPosition: { x: 150, y: 10 } });
+    await waitFor('the first tab moved to the end', async () => (await titles())[2] === before[0]);
+    assert.deepEqual(await titles(), [before[1], before[2], before[0]]);
+  });
+
+  it('switches to the light theme and remembers it', async () => {
+    await activateTab(opened.a.key);
+    const bg = () => opened.a.pane.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+    const darkBg = await bg();
+    await page.getByTestId('theme-toggle').click();
+    assert.equal(await page.locator('html').getAttribute('data-theme'), 'light');
+    await waitFor('the terminal turns light', async () => (await bg()) !== darkBg);
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('kubedeck.theme')), 'light');
+    await page.getByTestId('theme-toggle').click();
+    assert.equal(await page.locator('html').getAttribute('data-theme'), 'dark');
+  });
+
   it('splits a tab into two side-by-side terminals', async () => {
     await activateTab(opened.c.key);
     await page.getByTestId('split-button').click();
@@ -196,7 +232,31 @@ describe('terminals through serve mode', { timeout: 110_000 }, () => {
     await waitFor('one pane', async () => (await panes.count()) === 1);
   });
 
+  it('falls back to the DOM renderer when the WebGL context is lost', async () => {
+    await activateTab(opened.b.key);
+    const pane = opened.b.pane;
+    if ((await pane.getAttribute('data-renderer')) !== 'webgl') return; // No WebGL here: already on the DOM renderer.
+    // The WebGL canvas is the one with a webgl2 context (the link layer has a 2d one).
+    const lost = await pane.locator('canvas').evaluateAll((canvases) => {
+      for (const canvas of canvases) {
+        const c = canvas as unknown as { getContext(k: string): { getExtension(n: string): { loseContext(): void } | null } | null };
+        const ext = c.getContext('webgl2')?.getExtension('WEBGL_lose_context');
+        if (ext) {
+          ext.loseContext();
+          return true;
+        }
+      }
+      return false;
+    });
+    assert.ok(lost, 'found the WebGL canvas');
+    await waitFor('the DOM renderer', async () => (await pane.getAttribute('data-renderer')) === 'dom', 15_000);
+    await run(pane, 'echo dom-$((10*10))');
+    await waitForPaneText(pane, 'dom-100');
+    assert.ok(await pane.locator('.xterm-rows').getByText('dom-100').first().isVisible());
+  });
+
   it('`exit 3` shows the exit code', async () => {
+    await activateTab(opened.c.key);
     const pane = opened.c.pane;
     await run(pane, 'exit 3');
     await waitState(pane, 'exited');
@@ -282,6 +342,11 @@ describe('terminals through serve mode', { timeout: 110_000 }, () => {
     await takeDown(c2);
     try {
       for (const t of [opened.b, opened.bb]) await waitState(t.pane, 'disconnected');
+      // The tree shows the cluster's own error, with the reason.
+      const row = page.locator('[data-testid=cluster-row][data-context="kd-test-2"]');
+      await waitFor('kd-test-2 in error', async () => (await row.getByTestId('cluster-status').getAttribute('data-state')) === 'error', 20_000);
+      assert.ok(((await row.getByTestId('cluster-error').textContent()) ?? '').length > 5);
+      assert.equal(await page.locator('[data-testid=cluster-row][data-context="kd-test-1"] [data-testid=cluster-status]').getAttribute('data-state'), 'connected');
       assert.equal(await page.locator(`[data-testid=tab][data-tab-key="${opened.b.key}"]`).getAttribute('data-state'), 'disconnected');
       await activateTab(opened.b.key);
       assert.ok(await opened.b.pane.getByTestId('pane-reconnect').isVisible());
