@@ -57,7 +57,7 @@ async function takeDown(c: TestCluster): Promise<void> {
   await (c as unknown as { closeServer(): Promise<void> }).closeServer();
 }
 
-describe('terminals through serve mode', { timeout: 110_000 }, () => {
+describe('terminals through serve mode', { timeout: 150_000 }, () => {
   const opened: Record<string, { key: string; pane: Locator }> = {};
 
   before(async () => {
@@ -80,6 +80,26 @@ describe('terminals through serve mode', { timeout: 110_000 }, () => {
       assert.equal(await podRow(ctx, 'default', 'pending').getByTestId('pod-phase').textContent(), 'Pending');
     }
     await page.getByTestId('terminals-empty').waitFor();
+  });
+
+  it('keeps the tree live and finds one pod among hundreds', async () => {
+    const [c1, c2] = e2e.clusters.clusters;
+    await c2.addPod('default', { name: 'live-pod', image: 'distroless' });
+    await podRow('kd-test-2', 'default', 'live-pod').waitFor({ timeout: 15_000 });
+    await c2.deletePod('default', 'live-pod');
+    await podRow('kd-test-2', 'default', 'live-pod').waitFor({ state: 'detached', timeout: 15_000 });
+
+    await c1.addPods(Array.from({ length: 300 }, (_, i) => ({ namespace: 'kube-system', pod: { name: `app-${i}`, image: 'distroless' as const, phase: 'Pending' as const } })));
+    await page.getByTestId('tree-filter').fill('app-217');
+    try {
+      await waitFor('exactly app-217', async () => {
+        const pods = await page.getByTestId('pod-row').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-context')}/${r.getAttribute('data-namespace')}/${r.getAttribute('data-pod')}`));
+        return pods.length === 1 && pods[0] === 'kd-test-1/kube-system/app-217';
+      });
+      assert.equal(await podRow('kd-test-1', 'kube-system', 'app-217').getByTestId('pod-phase').textContent(), 'Pending');
+    } finally {
+      await page.getByTestId('tree-filter').fill('');
+    }
   });
 
   it('filters the tree to a pod and opens it with Enter', async () => {
@@ -252,7 +272,8 @@ describe('terminals through serve mode', { timeout: 110_000 }, () => {
     await waitFor('the DOM renderer', async () => (await pane.getAttribute('data-renderer')) === 'dom', 15_000);
     await run(pane, 'echo dom-$((10*10))');
     await waitForPaneText(pane, 'dom-100');
-    assert.ok(await pane.locator('.xterm-rows').getByText('dom-100').first().isVisible());
+    // Drawn by the DOM renderer (on its next frame): the text is in the rows' DOM.
+    await waitFor('the rows drawn in the DOM', () => pane.locator('.xterm-rows').getByText('dom-100').first().isVisible());
   });
 
   it('`exit 3` shows the exit code', async () => {
