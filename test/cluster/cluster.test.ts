@@ -235,6 +235,22 @@ describe('processes and faults', () => {
     await eventually(async () => (await c1.processes('default', 'notar', 'main')).length === 0, 'killed');
   });
 
+  test('a container is one PID namespace with /proc: a second exec sees and kills the first one\'s process', async () => {
+    const e = await rawExec(c2, { pod: 'busybox', command: ['sh', '-c', 'echo $$; exec sleep 500'] });
+    await e.waitFor(1, '\n');
+    const inner = e.text(1).trim();
+    const ps = await rawExec(c2, { pod: 'busybox', command: ['ps', '-o', 'pid,args'] });
+    await ps.closed;
+    const rows = ps.text(1).trim().split('\n').slice(1).map((l) => l.trim().replace(/\s+/, ' '));
+    assert.ok(rows.includes('1 sleep infinity'), rows.join('|'));
+    assert.ok(rows.includes(`${inner} sleep 500`), rows.join('|'));
+    assert.ok(!rows.some((r) => /kd-drop|node|python/.test(r)), rows.join('|'));
+    const k = await rawExec(c2, { pod: 'busybox', command: ['kill', '-9', inner] });
+    await k.closed;
+    await e.closed;
+    assert.deepEqual(e.status()?.details, { causes: [{ reason: 'ExitCode', message: '137' }] });
+  });
+
   test('stallStreams holds data both ways until released', async () => {
     const e = await rawExec(c1, { pod: 'shell', command: ['cat'], stdin: true });
     e.send(0, 'one\n');

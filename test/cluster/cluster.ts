@@ -1,5 +1,6 @@
 // One fake Kubernetes cluster: an HTTPS API server (discovery, namespaces, pods, watch, pods/exec over WebSocket)
 // whose containers are real root filesystems run through chroot. See README "Test clusters" and issue 2 §3.
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
@@ -113,6 +114,8 @@ export class TestCluster {
   private readonly namespaces = new Map<string, K8sObject>();
   private readonly pods = new Map<string, PodRecord>();
   private readonly events: WatchEvent[] = [];
+  /** Container root → host pid of its namespace init (PID 1 of the container's PID namespace). */
+  private readonly sandboxes = new Map<string, number>();
   private rv = 1000;
   private stalled = false;
   private stopped = false;
@@ -176,10 +179,18 @@ export class TestCluster {
     this.stopped = true;
     await this.closeServer();
     for (const s of this.sessions) s.kill();
+    for (const root of [...this.sandboxes.keys()]) this.killSandbox(root);
     await this.killAll();
     for (const s of this.sessions) s.kill();
     this.sessions.clear();
     await rm(this.opts.dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /** Killing a PID namespace's init kills everything in it, like a container's end. */
+  private killSandbox(root: string): void {
+    const pid = this.sandboxes.get(root);
+    this.sandboxes.delete(root);
+    if (pid) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
   }
 
   private async killAll(): Promise<void> {
@@ -250,10 +261,15 @@ export class TestCluster {
     if (this.pods.has(key)) throw new Error(`pod ${key} exists`);
     const containers = spec.containers ?? [{ name: 'main', image: spec.image ?? 'full' }];
     const roots = new Map<string, string>();
+    const running = (spec.phase ?? 'Running') === 'Running';
     await Promise.all(containers.map(async (c) => {
       const root = join(this.opts.dir, 'roots', namespace, spec.name, c.name);
       await makeContainerRoot(this.opts.images[c.image ?? 'full'], root);
       roots.set(c.name, root);
+      if (running) {
+        const ns = await startSandbox(root);
+        if (ns) this.sandboxes.set(root, ns);
+      }
     }));
     return roots;
   }
@@ -302,6 +318,7 @@ export class TestCluster {
     if (!pod) return;
     this.pods.delete(key);
     for (const root of pod.roots.values()) {
+      this.killSandbox(root);
       for (const p of await pidsUnder(root)) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
     }
     this.record('pods', 'DELETED', pod.object);
@@ -533,6 +550,7 @@ export class TestCluster {
     const exec: ExecRequest = {
       namespace, pod: podName, container: target.container, root: target.root, command,
       stdin: bool('stdin'), stdout: bool('stdout'), stderr: bool('stderr'), tty: bool('tty'), hostname: podName,
+      nsPid: this.sandboxes.get(target.root),
     };
     if (!command.length) return reject(400, status(400, 'BadRequest', 'you must specify at least one command for the container'));
     if (!exec.stdin && !exec.stdout && !exec.stderr) return reject(400, status(400, 'BadRequest', 'you must specify at least 1 of stdin, stdout, stderr'));
@@ -613,6 +631,34 @@ const API_RESOURCES = {
     { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
   ],
 };
+
+const SANDBOX_SCRIPT = 'mount -t proc proc "$1/proc" || exit 1; mount --bind /dev/pts "$1/dev/pts" 2>/dev/null; echo ready; exec sleep infinity';
+
+/**
+ * A container's sandbox: PID 1 of its own PID namespace (a host `sleep`, outside the root so it is no
+ * process of the container) with a mount namespace where the root has /proc and /dev/pts. Every exec
+ * joins both, so `ps` in a container shows that container's processes. Undefined when namespaces are
+ * not available (execs then run in a plain chroot).
+ */
+async function startSandbox(root: string): Promise<number | undefined> {
+  const p = spawn('unshare', ['--pid', '--fork', '--mount', '--propagation', 'private', '--kill-child', 'sh', '-c', SANDBOX_SCRIPT, 'sandbox', root],
+    { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  p.on('error', () => undefined);
+  const ok = await new Promise<boolean>((resolve) => {
+    const t = setTimeout(() => resolve(false), 10000);
+    p.stdout?.on('data', (d: Buffer) => { if (d.toString().includes('ready')) { clearTimeout(t); resolve(true); } });
+    p.on('exit', () => { clearTimeout(t); resolve(false); });
+  });
+  p.stdout?.destroy();
+  p.unref();
+  if (!ok || !p.pid) { try { if (p.pid) process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } return undefined; }
+  try {
+    const child = Number((await readFile(`/proc/${p.pid}/task/${p.pid}/children`, 'utf8')).trim().split(/\s+/)[0]);
+    return child > 0 ? child : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Processes whose root directory is `root` (exact) or under `prefix` (when exact is false). */
 async function pidsUnder(root: string, exact = false): Promise<ProcessInfo[]> {

@@ -23,12 +23,15 @@ export interface ExecRequest {
   stderr: boolean;
   tty: boolean;
   hostname: string;
+  /** Host pid of the container's namespace init (its PID and mount namespaces hold every exec), if any. */
+  nsPid?: number;
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PTY_HELPER = join(HERE, 'ptyhelper.py');
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const CHROOT = existsSync('/usr/sbin/chroot') ? '/usr/sbin/chroot' : 'chroot';
+const NSENTER = existsSync('/usr/bin/nsenter') ? '/usr/bin/nsenter' : 'nsenter';
 const HIGH_WATER = 8 << 20;
 const LOW_WATER = 1 << 20;
 const STDIN_BUFFER = 4 << 20;
@@ -94,13 +97,15 @@ export class ExecSession {
       }
       this.firstSize = undefined;
       const { cols, rows } = this.size ?? { cols: 80, rows: 24 };
-      this.child = spawn(PYTHON, [PTY_HELPER, req.root, '/', String(cols), String(rows), resolved, ...req.command], {
+      this.child = spawn(PYTHON, [PTY_HELPER, req.root, '/', String(cols), String(rows), String(req.nsPid ?? 0), resolved, ...req.command], {
         stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true, env,
       });
       this.ctrl = this.child.stdio[3] as Writable;
       this.ctrl.on('error', () => undefined);
     } else {
-      this.child = spawn(CHROOT, ['--', req.root, ...req.command], {
+      const chroot = [CHROOT, '--', req.root, ...req.command];
+      const argv = req.nsPid ? [NSENTER, '-t', String(req.nsPid), '-p', '-m', '--', ...chroot] : chroot;
+      this.child = spawn(argv[0], argv.slice(1), {
         stdio: [req.stdin ? 'pipe' : 'ignore', req.stdout ? 'pipe' : 'ignore', req.stderr ? 'pipe' : 'ignore'],
         detached: true, env, cwd: '/',
       });

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs one command inside a container root under a real PTY, like a container runtime's tty exec.
 
-usage: ptyhelper.py ROOT CWD COLS ROWS PATH ARGV0 [ARG...]   (environment is passed through)
+usage: ptyhelper.py ROOT CWD COLS ROWS NSPID PATH ARGV0 [ARG...]   (environment is passed through)
+NSPID: host pid of the container's namespace init (its PID and mount namespaces are entered), or 0.
 fd 0: bytes for the terminal; fd 1: what the terminal prints; fd 3: control lines "COLS ROWS\n" (resize).
 The window size is set before the command starts. When fd 0 ends (the client's stdin closed or its stream
 dropped) the PTY stays open: like containerd, the process keeps running until it exits on its own.
@@ -20,6 +21,35 @@ import termios
 
 def set_size(fd, cols, rows):
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
+
+
+def enter_container(nspid, slave):
+    """Join the container's mount and PID namespaces. A PID namespace applies to children only, so fork once
+    more: this process stays outside, waits, and exits with the command's status (128+signal if killed)."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    CLONE_NEWNS, CLONE_NEWPID = 0x00020000, 0x20000000
+    for name, flag in (('mnt', CLONE_NEWNS), ('pid', CLONE_NEWPID)):
+        fd = os.open('/proc/%d/ns/%s' % (nspid, name), os.O_RDONLY)
+        if libc.setns(fd, flag) != 0:
+            raise OSError(ctypes.get_errno(), 'setns %s: %s' % (name, os.strerror(ctypes.get_errno())))
+        os.close(fd)
+    child = os.fork()
+    if child == 0:
+        return
+    os.close(slave)
+    for fd in (0, 1, 2):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    while True:
+        try:
+            _, st = os.waitpid(child, 0)
+            break
+        except InterruptedError:
+            continue
+    os._exit(128 + os.WTERMSIG(st) if os.WIFSIGNALED(st) else os.WEXITSTATUS(st))
 
 
 def private_mounts(root):
@@ -43,8 +73,9 @@ def private_mounts(root):
 
 
 def main():
-    root, cwd, cols, rows, path = sys.argv[1:6]
-    argv = sys.argv[6:]
+    root, cwd, cols, rows, nspid, path = sys.argv[1:7]
+    argv = sys.argv[7:]
+    nspid = int(nspid)
     master, slave = pty.openpty()
     set_size(master, int(cols), int(rows))
     wake_r, wake_w = os.pipe()
@@ -58,12 +89,16 @@ def main():
             signal.set_wakeup_fd(-1)
             for s in (signal.SIGPIPE, signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(s, signal.SIG_DFL)
+            os.close(master)
+            if nspid:
+                enter_container(nspid, slave)
             os.setsid()
             fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
             for fd in (0, 1, 2):
                 os.dup2(slave, fd)
             os.closerange(3, 65536)
-            private_mounts(root)
+            if not nspid:
+                private_mounts(root)
             os.chroot(root)
             os.chdir(cwd)
             os.execve(path, argv, dict(os.environ))
