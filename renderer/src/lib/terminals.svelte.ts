@@ -18,6 +18,8 @@ export interface Session {
   shell?: string;
   /** Whether openTerminal was called (the pane starts it once it knows its size). */
   started: boolean;
+  /** Whether any output arrived (a failed open leaves an empty terminal). */
+  hadOutput?: boolean;
 }
 
 export interface Tab {
@@ -116,6 +118,8 @@ class Terminals {
     const sink = key ? this.sinks.get(key) : undefined;
     if (sink) {
       sink.write(id, data);
+      const s = this.sessionById(id);
+      if (s && !s.hadOutput) s.hadOutput = true;
       return;
     }
     if (this.backlogBytes + data.length > BACKLOG_LIMIT) return;
@@ -144,7 +148,8 @@ class Terminals {
     if (!sink || prev.state === state.state) return;
     if (state.state === 'exited') sink.note(`Process exited with code ${state.exitCode}.`);
     if (state.state === 'disconnected') sink.note(`Disconnected: ${state.reason}`);
-    if (state.state === 'error') sink.note(state.reason);
+    // An error is shown on a card over the pane; only a session that had output gets a line in it too.
+    if (state.state === 'error' && s.hadOutput) sink.note(state.reason);
   }
 
   /** Opens a terminal in a new, focused tab. The pane calls `startSession` when it knows its size. */
