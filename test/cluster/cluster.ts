@@ -632,17 +632,21 @@ const API_RESOURCES = {
   ],
 };
 
-const SANDBOX_SCRIPT = 'mount -t proc proc "$1/proc" || exit 1; mount --bind /dev/pts "$1/dev/pts" 2>/dev/null; echo ready; exec sleep infinity';
+// PID 1 reads a pipe from this Node process: when the process dies (even by SIGKILL) the pipe ends, PID 1
+// exits and the kernel kills everything left in the container, so a crashed test leaves no process behind.
+const SANDBOX_SCRIPT = 'mount -t proc proc "$1/proc" || exit 1; mount --bind /dev/pts "$1/dev/pts" 2>/dev/null; echo ready; exec -a /pause cat >/dev/null';
 
 /**
- * A container's sandbox: PID 1 of its own PID namespace (a host `sleep`, outside the root so it is no
+ * A container's sandbox: PID 1 of its own PID namespace (`/pause`, a host `cat`, outside the root so it is no
  * process of the container) with a mount namespace where the root has /proc and /dev/pts. Every exec
  * joins both, so `ps` in a container shows that container's processes. Undefined when namespaces are
  * not available (execs then run in a plain chroot).
  */
 async function startSandbox(root: string): Promise<number | undefined> {
-  const p = spawn('unshare', ['--pid', '--fork', '--mount', '--propagation', 'private', '--kill-child', 'sh', '-c', SANDBOX_SCRIPT, 'sandbox', root],
-    { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  const p = spawn('unshare', ['--pid', '--fork', '--mount', '--propagation', 'private', '--kill-child', 'bash', '-c', SANDBOX_SCRIPT, 'sandbox', root],
+    { detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+  p.stdin?.on('error', () => undefined);
+  (p.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   p.on('error', () => undefined);
   const ok = await new Promise<boolean>((resolve) => {
     const t = setTimeout(() => resolve(false), 10000);

@@ -1,7 +1,7 @@
 // Test clusters: N fake Kubernetes API servers on loopback with real container roots, and a kubeconfig for them.
 // Programmatic API used by every test; `npm run test-cluster` (cli.ts) is the same thing for people.
 import { existsSync } from 'node:fs';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { makeCerts } from './certs.ts';
@@ -61,7 +61,9 @@ export async function startTestClusters(opts: StartOptions = {}): Promise<TestCl
   const n = opts.clusters ?? 2;
   if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error(`clusters must be a whole number from 1 to 50, got ${n}`);
   checkHost();
+  await removeStaleRoots();
   const base = await mkdtemp(join(tmpdir(), 'kd-test-clusters-'));
+  await writeFile(join(base, 'owner.pid'), String(process.pid));
   const clusters: TestCluster[] = [];
   let stopped = false;
   const stop = async () => {
@@ -94,6 +96,19 @@ export async function startTestClusters(opts: StartOptions = {}): Promise<TestCl
   } catch (e) {
     await stop();
     throw e;
+  }
+}
+
+/** Temporary roots of test clusters whose process died without stopping them (its containers died with it). */
+async function removeStaleRoots(): Promise<void> {
+  const dir = tmpdir();
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith('kd-test-clusters-')) continue;
+    const owner = Number(await readFile(join(dir, name, 'owner.pid'), 'utf8').catch(() => ''));
+    if (!owner) continue;
+    let alive = true;
+    try { process.kill(owner, 0); } catch { alive = false; }
+    if (!alive) await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
