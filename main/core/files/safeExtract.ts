@@ -50,7 +50,12 @@ interface PartialFile {
   hash: Hash;
   mode: number;
   mtime?: Date;
+  /** Received (and hashed) but not yet written: chunks are coalesced into ~1 MiB writes. */
+  pending?: Buffer[];
+  pendingBytes?: number;
 }
+
+const WRITE_BATCH = 1 << 20;
 
 const FILE_MODE_MASK = 0o777; // setuid/setgid from a container are not kept on the local disk
 const DIR_MODE_MASK = 0o1777;
@@ -296,21 +301,36 @@ export class SafeExtractor {
     try {
       for await (const chunk of body) await this.writeChunk(fh, part, chunk);
     } finally {
-      await fh.close();
+      try {
+        await this.flush(fh, part);
+      } finally {
+        await fh.close();
+      }
     }
     if (part.bytes !== size) throw new Error(`archive ended inside ${rel}`);
     await this.completeFile(part);
   }
 
   private async writeChunk(fh: fsp.FileHandle, part: PartialFile, chunk: Buffer): Promise<void> {
-    let off = 0;
-    while (off < chunk.length) {
-      const { bytesWritten } = await fh.write(chunk, off, chunk.length - off);
-      off += bytesWritten;
-    }
+    (part.pending ??= []).push(chunk);
+    part.pendingBytes = (part.pendingBytes ?? 0) + chunk.length;
     part.hash.update(chunk);
     part.bytes += chunk.length;
-    this.opts.onProgress?.(chunk.length);
+    if (part.pendingBytes >= WRITE_BATCH) await this.flush(fh, part);
+  }
+
+  /** Writes what is pending; `bytes` already counts it, so a resume after a drop starts right after it. */
+  private async flush(fh: fsp.FileHandle, part: PartialFile): Promise<void> {
+    if (!part.pending?.length) return;
+    const buf = part.pending.length === 1 ? part.pending[0] : Buffer.concat(part.pending);
+    part.pending = [];
+    part.pendingBytes = 0;
+    let off = 0;
+    while (off < buf.length) {
+      const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+      off += bytesWritten;
+    }
+    this.opts.onProgress?.(buf.length);
   }
 
   private async completeFile(part: PartialFile): Promise<void> {
@@ -333,7 +353,11 @@ export class SafeExtractor {
         await this.writeChunk(fh, part, c.length > room ? c.subarray(0, room) : c);
       }
     } finally {
-      await fh.close();
+      try {
+        await this.flush(fh, part);
+      } finally {
+        await fh.close();
+      }
     }
     if (part.bytes !== part.size) throw new Error(`resumed stream ended at byte ${part.bytes} of ${part.size} in ${part.rel}`);
     await this.completeFile(part);

@@ -55,6 +55,8 @@ export async function packEntries(
   opts: { onProgress?(bytes: number): void; signal?: AbortSignal } = {},
 ): Promise<PackResult> {
   const pack = tar.pack();
+  // Errors are reported through the promises below; a destroyed stream must not also throw as an event.
+  pack.on('error', () => {});
   const hashes = new Map<string, string>();
   const pump = (async () => {
     for await (const chunk of pack) await write(chunk as Buffer);
@@ -81,6 +83,7 @@ export async function packEntries(
         const done = entryDone((cb) => {
           sink = pack.entry({ ...header, type: 'file', size: e.size }, cb);
         });
+        sink.on('error', () => {});
         // Rejected when the pack is destroyed mid-entry (cancel): awaited below, never left unhandled.
         done.catch(() => {});
         let n = 0;

@@ -218,6 +218,11 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
     onRefused: (r) => hooks.onNote?.(`refused ${r.name}: ${r.reason}`),
   });
   try {
+    // The container hashes its files while they stream (page cache: one disk read serves both), so
+    // the check at the end costs no extra round of waiting. A file changed in between fails the check.
+    const listedFiles = manifest.filter((e) => e.type === 'file');
+    const remoteHashesP = caps.has.has('sha256sum') && listedFiles.length > 0 ? remote.hashes(parent, listedFiles.map((f) => f.rel)) : undefined;
+    remoteHashesP?.catch(() => {});
     const retries = hooks.retries ?? 5;
     let attempts = 0;
     const retry = (why: string) => {
@@ -307,14 +312,17 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
     }
     for (const r of ex.refused) warnings.push(`${r.name}: ${r.reason}`);
 
-    // The check: every file of the manifest arrived, and its bytes match.
+    // The check: every file of the manifest arrived, and its bytes match (the container's hashes
+    // were computed while the bytes travelled; see remoteHashes above).
     const files = manifest.filter((e) => e.type === 'file' && !ex.refused.some((r) => r.name.replace(/^\.\//, '') === e.rel));
     for (const f of files) if (!ex.files.has(f.rel)) throw new Error(`Missing after the copy: ${f.rel}`);
     let verified: string;
     if (caps.has.has('sha256sum') && files.length > 0) {
-      const remoteHashes = await remote.hashes(parent, files.map((f) => f.rel));
-      files.forEach((f, i) => {
-        if (remoteHashes[i] !== ex.files.get(f.rel)?.sha256) throw new Error(`Check failed: sha256 of ${f.rel} differs from the container's (it may have changed during the copy)`);
+      // The early hashing can be cut by the same drop the copy survived: then hash again now.
+      const list = await remoteHashesP!.catch(() => remote.hashes(parent, listedFiles.map((f) => f.rel)));
+      const remoteHash = new Map(listedFiles.map((f, i) => [f.rel, list[i]]));
+      files.forEach((f) => {
+        if (remoteHash.get(f.rel) !== ex.files.get(f.rel)?.sha256) throw new Error(`Check failed: sha256 of ${f.rel} differs from the container's (it may have changed during the copy)`);
       });
       verified = `sha256 ok (${files.length} file${files.length === 1 ? '' : 's'})`;
     } else {
