@@ -156,12 +156,16 @@ describe('terminals through serve mode', { timeout: 150_000 }, () => {
     await waitForPaneText(opened.a.pane, /shell=-?bash bash=\d/);
   });
 
-  it('switches tabs with Ctrl+PgDn / Ctrl+PgUp and renames a tab', async () => {
+  it('switches tabs with Ctrl+PgDn / Ctrl+PgUp / Ctrl+Tab and renames a tab', async () => {
     await activateTab(opened.a.key);
     await page.keyboard.press('Control+PageDown');
     await waitFor('tab b active', async () => (await page.locator(`[data-testid=tab-body][data-tab-key="${opened.b.key}"]`).getAttribute('data-active')) === 'true');
     await page.keyboard.press('Control+PageUp');
     await waitFor('tab a active', async () => (await page.locator(`[data-testid=tab-body][data-tab-key="${opened.a.key}"]`).getAttribute('data-active')) === 'true');
+    await page.keyboard.press('Control+Tab');
+    await waitFor('Ctrl+Tab: tab b', async () => (await page.locator(`[data-testid=tab-body][data-tab-key="${opened.b.key}"]`).getAttribute('data-active')) === 'true');
+    await page.keyboard.press('Control+Shift+Tab');
+    await waitFor('Ctrl+Shift+Tab: tab a', async () => (await page.locator(`[data-testid=tab-body][data-tab-key="${opened.a.key}"]`).getAttribute('data-active')) === 'true');
     const tabA = page.locator(`[data-testid=tab][data-tab-key="${opened.a.key}"]`);
     await tabA.getByTestId('tab-title').dblclick();
     await tabA.getByTestId('tab-rename').fill('db shell');

@@ -76,6 +76,8 @@ class Terminals {
   private readonly backlog = new Map<string, Uint8Array[]>();
   private backlogBytes = 0;
   private readonly earlyStates = new Map<string, TerminalState>();
+  /** Session ids that produced output (checked per chunk, so kept out of reactive state). */
+  private readonly withOutput = new Set<string>();
   private started = false;
 
   get active(): Tab | undefined {
@@ -118,8 +120,11 @@ class Terminals {
     const sink = key ? this.sinks.get(key) : undefined;
     if (sink) {
       sink.write(id, data);
-      const s = this.sessionById(id);
-      if (s && !s.hadOutput) s.hadOutput = true;
+      if (!this.withOutput.has(id)) {
+        this.withOutput.add(id);
+        const s = this.sessionById(id);
+        if (s) s.hadOutput = true;
+      }
       return;
     }
     if (this.backlogBytes + data.length > BACKLOG_LIMIT) return;
