@@ -84,8 +84,22 @@ describe('exec wire protocol', () => {
       (e: { status: number; body: string }) => e.status === 403 && /unable to negotiate protocol/.test(e.body));
   });
 
+  test('upgrade on POST as on GET', async () => {
+    const { connect } = await import('node:tls');
+    const sock = connect({ host: '127.0.0.1', port: c1.port, ca: Buffer.from(c1.caData, 'base64'), servername: 'localhost' });
+    let got = '';
+    sock.on('data', (d: Buffer) => { got += d.toString('latin1'); });
+    sock.write(`POST /api/v1/namespaces/default/pods/shell/exec?command=echo&command=posted&stdout=true HTTP/1.1\r\nHost: 127.0.0.1\r\n`
+      + `Authorization: Bearer ${c1.token}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n`
+      + `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n`);
+    await eventually(() => got.includes('posted'), 'output over a POST upgrade');
+    assert.match(got, /^HTTP\/1\.1 101 /);
+    assert.match(got, /sec-websocket-protocol: v5\.channel\.k8s\.io/i);
+    sock.destroy();
+  });
+
   test('first frame is an empty message on the lowest writable channel; status then close 1000', async () => {
-    const e = await rawExec(c1, { pod: 'shell', command: ['sh', '-c', 'echo hi; exit 4'], method: 'POST' });
+    const e = await rawExec(c1, { pod: 'shell', command: ['sh', '-c', 'echo hi; exit 4'] });
     const { code } = await e.closed;
     assert.equal(code, 1000);
     assert.deepEqual(e.frames[0], { channel: 1, data: Buffer.alloc(0) });

@@ -562,6 +562,8 @@ export class TestCluster {
     if (!protocol) {
       return reject(403, `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${SUPPORTED_PROTOCOLS.join(' ')}]`);
     }
+    // The API server upgrades POST as well as GET (SPDY-era clients POST); ws accepts GET only.
+    if (req.method === 'POST') req.method = 'GET';
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const session = new ExecSession(ws, protocol, exec, this.stalled);
       this.sessions.add(session);

@@ -13,7 +13,6 @@ export interface RawExecOptions {
   stderr?: boolean;
   tty?: boolean;
   protocols?: string[];
-  method?: 'GET' | 'POST';
   token?: string;
 }
 
@@ -48,8 +47,7 @@ export function rawExec(c: TestCluster, o: RawExecOptions): Promise<RawExec> {
   const ca = Buffer.from(c.caData, 'base64');
   const ws = new WebSocket(execUrl(c, o), protocols, {
     ca, headers: { Authorization: `Bearer ${o.token ?? c.token}` }, perMessageDeflate: false,
-    ...(o.method === 'POST' ? { method: 'POST' } : {}),
-  } as ConstructorParameters<typeof WebSocket>[2]);
+  });
   const frames: { channel: number; data: Buffer }[] = [];
   const waiters = new Set<() => void>();
   let b64 = false;
