@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
@@ -123,7 +124,7 @@ export class ExecSession {
       this.finish({ metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 }, message);
     });
     child.on('close', (code, signal) => {
-      const exitCode = code ?? (signal ? 128 + (SIGNALS[signal] ?? 15) : 1);
+      const exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1);
       if (exitCode === 0) { this.finish({ metadata: {}, status: 'Success' }); return; }
       const message = `command terminated with non-zero exit code: error executing command [${req.command.join(' ')}], exit code ${exitCode}`;
       this.finish({ metadata: {}, status: 'Failure', message, reason: 'NonZeroExitCode',
@@ -254,7 +255,6 @@ export class ExecSession {
   }
 }
 
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 };
 
 /** Parse one or more concatenated JSON objects ("{...}{...}" or newline separated). */
 function parseObjects(text: string): Record<string, unknown>[] {
