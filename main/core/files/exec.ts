@@ -57,6 +57,9 @@ export async function runCollect(
   if (input !== undefined) p.stdin.end(input);
   else p.stdin.end();
   const res = await p.done;
-  await Promise.race([ended, new Promise((r) => setTimeout(r, 2000))]);
+  // The output streams normally end with the exec; don't wait long (nor keep the process alive) if one doesn't.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+  clearTimeout(timer);
   return { stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), exitCode: res.exitCode, error: res.error, dropped: res.dropped };
 }
