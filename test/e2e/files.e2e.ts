@@ -159,3 +159,13 @@ test('cancel a large transfer and find no partial file', async () => {
   await shot('files-cancelled');
   assert.deepEqual(e2e.pageErrors, []);
 });
+
+test('a deep link opens a container at a folder (what a terminal tab links to)', async () => {
+  await page.getByTestId('view-terminals').click();
+  await page.evaluate(`location.hash = '#/files/kd-test-1/default/busybox/main/etc'`);
+  await waitFor('files view shown', async () => (await page.getByTestId('view-files').getAttribute('aria-current')) === 'page');
+  await waitFor('busybox at /etc', async () => (await page.getByTestId('pane-right').getAttribute('data-path')) === '/etc');
+  assert.equal(await page.getByTestId('pick-pod').inputValue(), 'busybox');
+  await row('right', 'passwd').waitFor();
+  await shot('files-deep-link');
+});
