@@ -168,4 +168,11 @@ test('a deep link opens a container at a folder (what a terminal tab links to)',
   assert.equal(await page.getByTestId('pick-pod').inputValue(), 'busybox');
   await row('right', 'passwd').waitFor();
   await shot('files-deep-link');
+  // Going to a file as if it were a folder keeps the listing and says why.
+  await page.getByTestId('pane-right').getByRole('button', { name: 'Edit path' }).click();
+  await page.getByTestId('path-input-right').fill('/etc/passwd');
+  await page.getByTestId('path-input-right').press('Enter');
+  await page.getByTestId('nav-error-right').waitFor();
+  assert.match(await page.getByTestId('nav-error-right').innerText(), /Not a folder/);
+  assert.equal(await page.getByTestId('pane-right').getAttribute('data-path'), '/etc');
 });
