@@ -3,6 +3,8 @@
  * Everything is asserted the way a user sees it: rows in the tree, tabs, text in the terminal.
  */
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import type { TestCluster } from '../cluster/index.ts';
@@ -414,5 +416,27 @@ describe('terminals through serve mode', { timeout: 150_000 }, () => {
     await run(opened.a.pane, 'echo served-again-$((9*9))');
     await waitForPaneText(opened.a.pane, 'served-again-81');
     assert.deepEqual(e2e.pageErrors, []);
+  });
+
+  it('adds a kubeconfig file in the app; a bad one gets a clear error and loses nothing', async () => {
+    const bad = join(e2e.dataDir, 'broken.yaml');
+    await writeFile(bad, 'apiVersion: v1\nkind: Config\nclusters: [ this is : not yaml\n');
+    await page.getByTestId('add-kubeconfig').click();
+    await page.getByTestId('kubeconfig-path').fill(bad);
+    await page.getByTestId('kubeconfig-add').click();
+    await page.getByTestId('kubeconfig-error').waitFor();
+    assert.match((await page.getByTestId('kubeconfig-error').textContent()) ?? '', /broken\.yaml/);
+    assert.equal(await page.getByTestId('kubeconfig-path').inputValue(), bad);
+
+    // The same clusters under other names: new contexts appear and connect; the first two are untouched.
+    const good = join(e2e.dataDir, 'extra.yaml');
+    await writeFile(good, (await readFile(e2e.clusters.kubeconfigPath, 'utf8')).replaceAll('kd-test-', 'extra-'));
+    await page.getByTestId('kubeconfig-path').fill(good);
+    await page.getByTestId('kubeconfig-add').click();
+    await page.getByTestId('kubeconfig-form').waitFor({ state: 'detached' });
+    const extra = page.locator('[data-testid=cluster-row][data-context="extra-1"]');
+    await waitFor('extra-1 connected', async () => (await extra.getByTestId('cluster-status').getAttribute('data-state').catch(() => null)) === 'connected');
+    await podRow('extra-1', 'default', 'shell').waitFor();
+    assert.equal(await page.locator('[data-testid=cluster-status][data-state=connected]').count(), 4);
   });
 });

@@ -154,6 +154,14 @@ class ClusterTree {
     if (row.kind === 'namespace') void this.loadPods(row.context, row.namespace);
   }
 
+  /** Adds a kubeconfig file (a path on the machine Kubedeck runs on); throws a readable error if it can't. */
+  async addKubeconfig(path: string): Promise<void> {
+    const { clusters, problems } = await api.addKubeconfig(path.trim());
+    this.clusters = clusters;
+    this.problems = problems;
+    this.autoExpand();
+  }
+
   async retryCluster(context: string): Promise<void> {
     try {
       await api.reconnectCluster(context);
