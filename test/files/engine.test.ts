@@ -190,6 +190,17 @@ describe('copies', () => {
     assert.equal(await sha(path.join(root('busybox'), 'tmp/text.log')), await sha(path.join(r, 'tmp/text.log')));
   });
 
+  test('a symlink chosen by itself copies what it points to', async () => {
+    const r = root('busybox');
+    await fsp.writeFile(path.join(r, 'tmp/real.txt'), 'real');
+    await fsp.symlink('real.txt', path.join(r, 'tmp/alias.txt')).catch(() => {});
+    const dest = await fsp.mkdtemp(path.join(tmp, 'ln-'));
+    const t = await copy({ from: pod('busybox'), paths: ['/tmp/alias.txt'], to: local, toDir: dest });
+    assert.equal(t.state, 'done', JSON.stringify(t.items));
+    assert.equal(await fsp.readFile(path.join(dest, 'alias.txt'), 'utf8'), 'real');
+    assert.ok((await fsp.lstat(path.join(dest, 'alias.txt'))).isFile());
+  });
+
   test('container to container, and local to local', async () => {
     const src = path.join(root('shell'), 'tmp/c2c');
     await fsp.mkdir(src, { recursive: true });

@@ -180,7 +180,7 @@ function tempId(hooks: ItemHooks): string {
 }
 
 /** Copies one file or folder from the container into a local folder. */
-export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: string, conflict: ConflictPolicy, hooks: ItemHooks): Promise<ItemResult> {
+export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: string, conflict: ConflictPolicy, hooks: ItemHooks, resolvedLink = false): Promise<ItemResult> {
   const src = remotePath(srcPath);
   const name = path.posix.basename(src);
   const parent = path.posix.dirname(src);
@@ -190,6 +190,12 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
   const root = manifest.find((e) => e.rel === name);
   if (!root) throw new Error(`No such file or folder in the container: ${src}`);
   if (root.type === 'other') throw new Error(`${src} is not a regular file or folder`);
+  if (root.type === 'symlink' && !resolvedLink) {
+    // A link chosen by itself: copy what it points to, under the link's name (as cp and kubectl cp do).
+    const target = (await remote.run('readlink -f -- "$1"', [src])).replace(/\n$/, '');
+    if (!target.startsWith('/') || target === src) throw new Error(`${src} is a symlink that cannot be resolved`);
+    return downloadItem(remote, target, localDir, conflict, { ...hooks, asName: hooks.asName ?? name }, true);
+  }
   const total = manifest.reduce((s, e) => s + (e.type === 'file' ? e.size : 0), 0);
   hooks.onTotal?.(total);
 
