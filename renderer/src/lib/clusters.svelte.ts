@@ -46,6 +46,8 @@ class ClusterTree {
   loading = $state<Record<string, boolean>>({});
   expanded = $state<Record<string, boolean>>({});
   filter = $state('');
+  /** True while serve mode's connection is down: what the tree shows may be stale. */
+  offline = $state(false);
   /** The key of the row with keyboard focus. */
   selected = $state<string | undefined>();
 
@@ -78,6 +80,7 @@ class ClusterTree {
       delete this.podErrors[podsKey(context, namespace)];
     });
     connection.onChange((s, reconnected) => {
+      this.offline = s.state === 'reconnecting';
       // The server forgot this page's watches when the socket dropped: load everything again.
       if (s.state === 'connected' && reconnected) void this.reload();
     });
