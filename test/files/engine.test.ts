@@ -272,6 +272,15 @@ describe('copies', () => {
     await svc.cancelTransfer(u.id);
     assert.equal((await svc.waitFor(u.id)).state, 'cancelled');
     assert.deepEqual((await fsp.readdir(path.join(root('shell'), 'root'))).filter((n) => !n.startsWith('.bash')), []);
+    // Nothing of ours keeps running in the container.
+    const deadline = Date.now() + 15_000;
+    let left: string[] = [];
+    do {
+      left = (await tc.clusters[0].processes('default', 'shell', 'main')).map((p) => p.command).filter((c) => /\b(cat|tail|tar|gzip|sha256sum)\b/.test(c));
+      if (left.length === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    } while (Date.now() < deadline);
+    assert.deepEqual(left, []);
   });
 
   test('disk full: a clear error, the partial file removed, nothing else touched', async () => {
