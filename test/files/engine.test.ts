@@ -274,7 +274,7 @@ describe('copies', () => {
     assert.deepEqual((await fsp.readdir(path.join(root('shell'), 'root'))).filter((n) => !n.startsWith('.bash')), []);
     // Nothing of ours keeps running in the container.
     const deadline = Date.now() + 15_000;
-    let left: string[] = [];
+    let left: string[];
     do {
       left = (await tc.clusters[0].processes('default', 'shell', 'main')).map((p) => p.command).filter((c) => /\b(cat|tail|tar|gzip|sha256sum)\b/.test(c));
       if (left.length === 0) break;
