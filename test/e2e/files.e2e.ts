@@ -65,6 +65,18 @@ test('drag a file from the local pane to the pod pane and see it listed', async 
   await shot('files-after-drag');
 });
 
+test('a conflict skipped by policy can be resolved from the queue', async () => {
+  await page.getByTestId('conflict-policy').selectOption('skip');
+  await row('left', 'hello e2e.txt').click();
+  await page.getByTestId('copy-right').click();
+  const skipped = page.locator('[data-testid="transfer-item"][data-state="skipped"]').first();
+  await skipped.waitFor({ timeout: 15_000 });
+  await skipped.getByTestId('resolve-keepboth').click();
+  await row('right', 'hello e2e (1).txt').waitFor({ timeout: 15_000 });
+  assert.equal(await fsp.readFile(path.join(podRoot(), 'tmp/hello e2e (1).txt'), 'utf8'), 'hello from the local side\n');
+  await page.getByTestId('conflict-policy').selectOption('keepBoth');
+});
+
 test('download a folder with the copy button', async () => {
   const dir = path.join(podRoot(), 'tmp/report ✓');
   await fsp.mkdir(path.join(dir, 'inner'), { recursive: true });
