@@ -283,7 +283,7 @@ describe('copies', () => {
     assert.deepEqual(left, []);
   });
 
-  test('disk full: a clear error, the partial file removed, nothing else touched', async () => {
+  test('disk full: a clear error, the partial file removed, nothing else touched', { skip: process.getuid?.() !== 0 && 'needs root to mount a small tmpfs' }, async () => {
     const mnt = await fsp.mkdtemp(path.join(tmp, 'tmpfs-'));
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mnt]);
     try {
