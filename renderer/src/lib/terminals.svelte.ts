@@ -212,6 +212,7 @@ class Terminals {
     try {
       info = await api.openTerminal({ ...s.ref, command: s.command ? [...s.command] : undefined, cols, rows });
     } catch (err) {
+      this.typedAhead.delete(s.key);
       this.applyState(s, { state: 'error', reason: errorMessage(err) });
       return;
     }
@@ -236,6 +237,9 @@ class Terminals {
     // An end reported while the answer was on its way wins over the "connected" the answer carried.
     if (early && isFinal(early) && !isFinal(state)) state = early;
     this.applyState(s, state);
+    const typed = this.typedAhead.get(s.key);
+    this.typedAhead.delete(s.key);
+    if (typed && state.state === 'connected') void api.writeTerminal(info.id, typed).catch(() => {});
     // The pane may have changed size while the session was opening.
     const size = this.sinks.get(s.key)?.size();
     if (size && state.state === 'connected' && (size.cols !== 0 && size.rows !== 0)) void api.resizeTerminal(info.id, size.cols, size.rows).catch(() => {});
@@ -260,7 +264,15 @@ class Terminals {
     await this.openFresh(s, size.cols, size.rows);
   }
 
+  /** Keys typed while a session is still connecting, sent once it is (a user types before the prompt). */
+  private readonly typedAhead = new Map<string, string>();
+
   write(s: Session, data: string): void {
+    if (s.state.state === 'connecting') {
+      const prev = this.typedAhead.get(s.key) ?? '';
+      if (prev.length + data.length <= 4096) this.typedAhead.set(s.key, prev + data);
+      return;
+    }
     if (!s.id || s.state.state !== 'connected') return;
     void api.writeTerminal(s.id, data).catch(() => {});
   }
@@ -286,6 +298,7 @@ class Terminals {
 
   private endSession(s: Session): void {
     this.sinks.delete(s.key);
+    this.typedAhead.delete(s.key);
     if (!s.id) return;
     this.idToKey.delete(s.id);
     this.backlog.delete(s.id);
