@@ -63,6 +63,9 @@ export function parseRemote(spec: string): { namespace?: string; pod: string; pa
   if (head.includes('/') && head.split('/').length > 2) return undefined;
   if (/^[A-Za-z]$/.test(head)) return undefined; // a Windows drive letter
   const [a, b] = head.split('/');
+  // Namespaces and pods are DNS names: "./x:y" or "my file:1" are local paths.
+  const dns = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+  if (!dns.test(a) || (b !== undefined && !dns.test(b))) return undefined;
   return b === undefined ? { pod: a, path: spec.slice(colon + 1) } : { namespace: a, pod: b, path: spec.slice(colon + 1) };
 }
 
