@@ -89,6 +89,16 @@ export async function builtRenderer(): Promise<string> {
   if (process.env.KUBEDECK_E2E_STATIC) return resolve(process.env.KUBEDECK_E2E_STATIC);
   const out = join(tmpdir(), `kubedeck-e2e-renderer-${sourcesHash()}`);
   if (existsSync(join(out, 'index.html'))) return out;
+  // Builds of older sources pile up while developing; drop those unused for a day (others may be running now).
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith('kubedeck-e2e-renderer-')) continue;
+    const dir = join(tmpdir(), name);
+    try {
+      if (Date.now() - statSync(dir).mtimeMs > 24 * 3600_000) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
   const { build } = await import('vite');
   const tmpOut = `${out}.${process.pid}.tmp`;
   await build({ configFile: join(ROOT, 'renderer/vite.config.ts'), logLevel: 'warn', build: { outDir: tmpOut, emptyOutDir: true } });
