@@ -21,9 +21,12 @@ before(async () => {
   tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'kd-big-'));
 });
 after(async () => {
-  reg?.close();
-  await tc?.stop();
-  await fsp.rm(tmp, { recursive: true, force: true });
+  try {
+    reg?.close();
+    await tc?.stop();
+  } finally {
+    await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
+  }
 });
 
 async function sha(file: string): Promise<string> {

@@ -59,10 +59,14 @@ before(async () => {
 });
 
 after(async () => {
-  await svc?.dispose();
-  reg?.close();
-  await tc?.stop();
-  await fsp.rm(tmp, { recursive: true, force: true });
+  try {
+    await svc?.dispose().catch(() => {});
+    reg?.close();
+    await tc?.stop();
+  } finally {
+    // A tmpfs left mounted by an interrupted disk-full case would keep its folder.
+    await fsp.rm(tmp, { recursive: true, force: true }).catch(() => {});
+  }
 });
 
 describe('listings', () => {
