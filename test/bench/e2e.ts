@@ -94,7 +94,10 @@ async function buildOnce(): Promise<string> {
 /** `node cli.js serve --port 0 --kubeconfig F`; resolves with the URL it prints. */
 async function startServe(cli: string, kubeconfig: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   mkdirSync(dataDir, { recursive: true });
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--kubeconfig', kubeconfig], {
+  // BENCH_SERVE_ENTRY: a TypeScript entry to run instead of the bundle (for experiments with the server side).
+  const entry = process.env.BENCH_SERVE_ENTRY;
+  const argv = entry ? ['--import', 'tsx', entry] : [cli];
+  const child = spawn(process.execPath, [...argv, 'serve', '--port', '0', '--kubeconfig', kubeconfig], {
     cwd: ROOT,
     env: { ...process.env, KUBEDECK_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
