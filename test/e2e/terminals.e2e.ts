@@ -231,6 +231,20 @@ describe('terminals through serve mode', { timeout: 150_000 }, () => {
     assert.deepEqual(await titles(), [before[1], before[2], before[0]]);
   });
 
+  it('duplicates a tab from its context menu', async () => {
+    const count = await tabs().count();
+    await page.locator(`[data-testid=tab][data-tab-key="${opened.b.key}"]`).click({ button: 'right' });
+    await page.getByTestId('tab-duplicate').click();
+    await waitFor('a duplicate tab', async () => (await tabs().count()) === count + 1);
+    const key = (await tabs().nth(count).getAttribute('data-tab-key'))!;
+    assert.equal(await tabs().nth(count).getByTestId('tab-title').textContent(), 'kd-test-2/default/shell');
+    const pane = paneOfTab(key).first();
+    await waitState(pane, 'connected');
+    await run(pane, 'echo dup-$((6*6))');
+    await waitForPaneText(pane, 'dup-36');
+    await closeTab(key);
+  });
+
   it('switches to the light theme and remembers it', async () => {
     await activateTab(opened.a.key);
     const bg = () => opened.a.pane.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);

@@ -169,6 +169,18 @@ class Terminals {
     return { key: newKey('s'), id: '', ref: { ...ref }, command, state: { state: 'connecting' }, recording: false, started: false };
   }
 
+  /** A new tab with a fresh terminal into the same container (and command) as the given tab's. */
+  duplicate(tabKey: string): void {
+    const tab = this.tabs.find((t) => t.key === tabKey);
+    const first = tab?.panes[0];
+    if (first) this.open(first.ref, first.command);
+  }
+
+  closeOthers(tabKey: string): void {
+    for (const t of this.tabs.filter((x) => x.key !== tabKey)) this.close(t.key);
+    this.activate(tabKey);
+  }
+
   /** Splits a tab: a second terminal into the same container, beside the first. */
   split(tabKey: string): void {
     const tab = this.tabs.find((t) => t.key === tabKey);
