@@ -1,5 +1,17 @@
 // Test clusters: N fake Kubernetes API servers on loopback with real container roots, and a kubeconfig for them.
 // Programmatic API used by every test; `npm run test-cluster` (cli.ts) is the same thing for people.
+//
+//   const tc = await startTestClusters({ clusters: 2 });   // tc.kubeconfigPath, tc.contexts, tc.clusters
+//   const c = tc.clusters[0];                               // name/context kd-test-1, port, server, token, caData
+//   await c.addPod('team', { name: 'web', image: 'busybox' }); c.addNamespace('x'); await c.deletePod('team', 'web');
+//   c.rootOf('default', 'shell', 'main');                   // host path of that container's root filesystem
+//   await c.processes('default', 'shell', 'main');          // [{ pid (host), command }] running in that container
+//   c.dropConnections(); c.stallStreams(true); await c.restart();   // faults; restart keeps port, pods, processes
+//   await tc.stop();                                        // kills every container process, removes the roots
+//
+// Containers are chroot roots with their own PID and mount namespaces (PID 1 is /pause); tty execs run under a
+// real PTY (ptyhelper.py). See README "Test clusters"; the wire protocol is checked in cluster.test.ts and
+// against kubectl 1.30/1.32/1.33 and @kubernetes/client-node in conformance.test.ts.
 import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
