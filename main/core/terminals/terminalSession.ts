@@ -14,6 +14,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ContainerRef, TerminalInfo, TerminalState, TerminalsEvents } from '../../../preload/contract/terminals.ts';
 import { ExecError, openExec, runExec, type ExecResult, type ExecStream } from '../kube/exec.ts';
 import { CWD_SCRIPT, KILL_TREE_SCRIPT, MarkerScanner, NO_SHELL_MESSAGE, SH, looksLikeNoShell, shellCommand } from './shell.ts';
+import type { RecordingMeta } from '../recordings/recorder.ts';
 
 /** xterm.js flow-control guide: ~100 kB high, ~10 kB low. */
 export const HIGH_WATERMARK = 100_000;
@@ -33,17 +34,7 @@ export interface RecorderLike {
 
 /** What a session needs of the recording store (main/core/recordings RecordingStore). */
 export interface RecordingStarter {
-  start(meta: {
-    context: string;
-    namespace: string;
-    pod: string;
-    container: string;
-    command: string[];
-    cols: number;
-    rows: number;
-    title?: string;
-    shell?: string;
-  }): RecorderLike | undefined;
+  start(meta: RecordingMeta): RecorderLike | undefined;
 }
 
 /** What a session needs of the audit log (main/core/audit AuditLog). */
