@@ -157,6 +157,16 @@ async function throughputSection(ctx: Ctx): Promise<Row[]> {
       })
     : (wireWhy.push(ctx.e2eWhy ?? 'serve mode not available'), null);
 
+  const pageWhy: string[] = [];
+  let pageNote: string | undefined;
+  const pageRate = ctx.e2e
+    ? await attempt('serve socket read by a page in Chromium, no xterm, acks at once', pageWhy, async () => {
+        const r = await ctx.e2e!.pageSocketThroughput(cmd, expect, sizes.budgetMs);
+        pageNote = `${r.bytes < expect ? `stopped after ${sizes.budgetMs / 1000} s with ${(r.bytes / MiB).toFixed(0)} MiB read (rate so far); ` : ''}${r.frames} frames of ${(r.bytes / Math.max(1, r.frames) / 1024).toFixed(1)} KiB on average: the browser's own ceiling for the end-to-end path`;
+        return (r.bytes / expect) * mibps(sizes.ttyBytes, r.seconds);
+      })
+    : (pageWhy.push(ctx.e2eWhy ?? 'serve mode not available'), null);
+
   const xtermWhy: string[] = [];
   const xterm = await attempt(`xterm.js parse rate in Chromium, same ${mib} MiB fed locally`, xtermWhy, async () => {
     const browser = await ctx.browser();
@@ -180,6 +190,7 @@ async function throughputSection(ctx: Ctx): Promise<Row[]> {
   rows.push(vsKubectl(`tty output ${mib} MiB: Kubedeck core`, 'MiB/s', core, kubectlRate, 'higher', 1, noteOf([...coreWhy, ...why.filter((w) => w.startsWith('kubectl'))])));
   rows.push(vsKubectl(`tty output ${mib} MiB: core, recording off`, 'MiB/s', plain, kubectlRate, 'higher', 1, noteOf(plainWhy, 'the same terminal path with the recorder left out, to show what recording costs')));
   rows.push(vsKubectl(`tty output ${mib} MiB: serve socket, no browser`, 'MiB/s', wire, kubectlRate, 'higher', 1, noteOf(wireWhy, 'a Node client of the serve WebSocket that acknowledges at once: the server side of the end-to-end path')));
+  rows.push(vsKubectl(`tty output ${mib} MiB: serve socket read by a page, no xterm`, 'MiB/s', pageRate, kubectlRate, 'higher', 1, noteOf(pageWhy, pageNote)));
   const e2eRow = vsKubectl(`tty output ${mib} MiB: end to end (serve → xterm)`, 'MiB/s', e2e, kubectlRate, 'higher', 1, noteOf(e2eWhy, frameNote));
   e2eRow.target = xterm === null ? '≥ 0.8× xterm own rate' : `≥ 0.8× xterm own rate (${(0.8 * xterm).toFixed(1)})`;
   e2eRow.pass = e2e === null || xterm === null ? 'n/a' : e2e >= 0.8 * xterm;

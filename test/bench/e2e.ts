@@ -45,6 +45,8 @@ export interface E2eResults {
   throughput(command: string[], expectBytes: number, budgetMs: number): Promise<{ seconds: number; acked: number; frames: number; bytes: number }>;
   /** Per key: keydown → echo drawn, and keydown → echo bytes arrived in the page (before xterm). */
   echo(keys: number): Promise<EchoTimes>;
+  /** MiB/s of output a page reads from the serve WebSocket with no xterm, acknowledging each frame at once. */
+  pageSocketThroughput(command: string[], expectBytes: number, budgetMs: number): Promise<{ seconds: number; bytes: number; frames: number }>;
   /** Per tab, ms from following the deep link: prompt drawn, openTerminal sent, first byte in the page. */
   firstPrompt(n: number): Promise<{ drawn: number[]; sent: number[]; firstByte: number[] }>;
   scale(terminals: number, floodKeys: number): Promise<ScaleResult>;
@@ -345,6 +347,51 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
         const [recv1, frames1] = await page.evaluate((id) => [(globalThis as unknown as BenchWindow).__bench.recv[id] ?? 0, (globalThis as unknown as BenchWindow).__bench.frames[id] ?? 0], id);
         await page.close();
         return { seconds, acked, frames: frames1 - frames0, bytes: recv1 - recv0 };
+      },
+      async pageSocketThroughput(command, expectBytes, budgetMs) {
+        const page = await fresh();
+        const r = await page.evaluate(
+          async ({ command, expectBytes, budgetMs, where }) => {
+            const g = globalThis as unknown as { location: { host: string; search: string }; WebSocket: typeof WebSocket };
+            const token = new URLSearchParams(g.location.search).get('token');
+            const ws = new g.WebSocket(`ws://${g.location.host}/ws?token=${token}`);
+            ws.binaryType = 'arraybuffer';
+            await new Promise((r) => (ws.onopen = r));
+            let next = 1;
+            let id = '';
+            let bytes = 0;
+            let frames = 0;
+            const t0 = performance.now();
+            ws.send(JSON.stringify({ t: 'call', id: next++, method: 'openTerminal', args: [{ ...where, command, cols: 120, rows: 40 }] }));
+            const end = await new Promise<number>((resolve) => {
+              const timer = setTimeout(() => resolve(performance.now()), budgetMs);
+              ws.onmessage = (ev) => {
+                if (typeof ev.data === 'string') {
+                  const m = JSON.parse(ev.data);
+                  if (m.t === 'result' && m.value?.id) id = m.value.id;
+                  return;
+                }
+                const u = new Uint8Array(ev.data as ArrayBuffer);
+                const len = (u[1] << 8) | u[2];
+                const n = u.length - 3 - len;
+                bytes += n;
+                frames++;
+                ws.send(JSON.stringify({ t: 'call', id: next++, method: 'ackTerminal', args: [new TextDecoder().decode(u.subarray(3, 3 + len)), n] }));
+                if (bytes >= expectBytes) {
+                  clearTimeout(timer);
+                  resolve(performance.now());
+                }
+              };
+            });
+            if (id) ws.send(JSON.stringify({ t: 'call', id: next++, method: 'closeTerminal', args: [id] }));
+            await new Promise((r) => setTimeout(r, 200));
+            ws.close();
+            return { seconds: (end - t0) / 1000, bytes, frames };
+          },
+          { command, expectBytes, budgetMs, where: ctx.where },
+        );
+        await page.close();
+        return r;
       },
       async echo(keys) {
         const page = await fresh();
