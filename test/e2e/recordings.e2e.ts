@@ -126,7 +126,8 @@ test('a recorded word is found, played at that moment, and seek and speed change
   const at = Number(await player.getAttribute('data-position'));
   const end = Number(await page.locator('[data-testid="player-seek"]').getAttribute('max'));
   assert.ok(Math.abs(at - end) < 0.01, `the exit marker is the last event (${at} of ${end})`);
-  assert.match(await playerScreen(), /AFTERWORD-2[\s\S]*exit 3/);
+  // The jump replays the recording into xterm, whose writes are asynchronous: wait for the screen to catch up.
+  await until('the screen at the exit marker', async () => /AFTERWORD-2[\s\S]*exit 3/.test(await playerScreen()));
   await shot('rec-6-exited');
   assert.deepEqual(e2e.pageErrors, []);
 });
