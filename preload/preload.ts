@@ -1,7 +1,7 @@
 // Exposes the KubedeckApi contract to the renderer with contextBridge: narrow typed methods, no raw ipcRenderer.
 // Every method is one allow-listed channel (METHOD_NAMES); listeners never see the IpcRendererEvent
 // (it carries `sender`), as in Headlamp's preload.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import {
   IPC_EVENT_CHANNEL,
   IPC_PREFIX,
@@ -46,3 +46,9 @@ const api: KubedeckApi = {
 };
 
 contextBridge.exposeInMainWorld('kubedeck', api);
+
+// Files dropped from the OS: Electron hides File.path since v32; webUtils gives the path, so a dropped file
+// or folder is copied from where it is, without sending its bytes through the page first.
+contextBridge.exposeInMainWorld('kubedeckDesktop', {
+  pathForFile: (file: File): string => webUtils.getPathForFile(file),
+});

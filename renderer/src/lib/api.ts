@@ -12,7 +12,17 @@ export type { ConnectionState } from './wsClient.ts';
 declare global {
   interface Window {
     kubedeck?: KubedeckApi;
+    /** Electron only (preload): what a desktop window can do that a browser page cannot. */
+    kubedeckDesktop?: { pathForFile(file: File): string };
   }
+}
+
+/**
+ * The local path of a file dropped from the operating system, in Electron (webUtils.getPathForFile);
+ * undefined in a browser, where the page only gets the bytes.
+ */
+export function localPathOf(file: File): string | undefined {
+  return window.kubedeckDesktop?.pathForFile(file) || undefined;
 }
 
 /** The serve-mode WebSocket URL: same origin as the page, path /ws, the page's token. */
