@@ -1,4 +1,4 @@
-// Conformance: real clients (kubectl 1.32 on PATH, kubectl.1.30 and kubectl.1.33 beside it, @kubernetes/client-node)
+// Conformance: real clients (kubectl 1.32 on PATH, kubectl.1.30, 1.31 and 1.33 beside it, @kubernetes/client-node)
 // against the test double — what they print and exit with is what a user would see against a real cluster.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,8 +16,9 @@ import { startTestClusters, type TestClusters } from './index.ts';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const KUBECTL = execFileSync('sh', ['-c', 'command -v kubectl']).toString().trim();
 const KUBECTL_DIR = dirname(realpathSync(KUBECTL));
+// Every kubectl that speaks exec over WebSocket (1.30 on); 1.32 is the one on PATH.
 const KUBECTLS: [string, string][] = [['kubectl (PATH)', KUBECTL], ['kubectl.1.30', join(KUBECTL_DIR, 'kubectl.1.30')],
-  ['kubectl.1.33', join(KUBECTL_DIR, 'kubectl.1.33')]];
+  ['kubectl.1.31', join(KUBECTL_DIR, 'kubectl.1.31')], ['kubectl.1.33', join(KUBECTL_DIR, 'kubectl.1.33')]];
 
 let tc: TestClusters;
 let work: string;
