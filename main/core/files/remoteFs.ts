@@ -287,13 +287,19 @@ while [ -e "$d/$c" ] || [ -L "$d/$c" ]; do c="$s ($i)$x"; i=$((i+1)); done; prin
   }
 }
 
-/** Splits argv so that no single exec carries more than ~64 KiB of names (ARG_MAX is larger everywhere). */
-export function* argBatches(args: string[], maxBytes = 64 * 1024): Generator<string[]> {
+/**
+ * Splits argv so that no single exec's URL grows too long. Exec arguments travel in the request line as
+ * repeated `command=` query parameters, percent-encoded (up to 3× the raw bytes): API servers and the
+ * proxies in front of them cap the request line and headers (Node's default is 16 KiB, nginx's
+ * large_client_header_buffers 8 KiB), long before the container's ARG_MAX matters. So count the
+ * encoded size and stay under ~6 KiB per exec.
+ */
+export function* argBatches(args: string[], maxEncodedBytes = 6 * 1024): Generator<string[]> {
   let cur: string[] = [];
   let n = 0;
   for (const a of args) {
-    const len = Buffer.byteLength(a) + 1;
-    if (cur.length && n + len > maxBytes) {
+    const len = encodeURIComponent(a).length + '&command='.length;
+    if (cur.length && n + len > maxEncodedBytes) {
       yield cur;
       cur = [];
       n = 0;
