@@ -54,7 +54,15 @@ if [ -d "./$2" ] && [ ! -L "./$2" ]; then w "./$2"; fi
 `;
 
 /** sh script: sha256 of each file argument, one line each, in order ("-" when unreadable). */
+/** One sha256 line per file, in order, one process per file: right for any name, and for unreadable files ("-"). */
 export const HASH_SCRIPT = `cd "$1" || exit 4; shift; for f; do sha256sum < "$f" 2>/dev/null || echo "-"; done`;
+
+/**
+ * The fast path: one sha256sum for the whole batch (a process per file costs ~1 ms each, minutes for
+ * 100,000 files). Its lines come in argument order; if any file cannot be read it exits non-zero and
+ * the batch is hashed again the slow way.
+ */
+export const HASH_BATCH_SCRIPT = `cd "$1" || exit 4; shift; exec sha256sum -- "$@" 2>/dev/null`;
 
 const PROBE_SCRIPT = `for c in tar gzip sha256sum find stat readlink cat tail head mv rm mkdir chmod touch ln dd wc; do command -v "$c" >/dev/null 2>&1 && printf '%s ' "$c"; done
 find . -maxdepth 0 -printf '' >/dev/null 2>&1 && printf 'gnufind'
@@ -268,6 +276,16 @@ while [ -e "$d/$c" ] || [ -L "$d/$c" ]; do c="$s ($i)$x"; i=$((i+1)); done; prin
   async hashes(base: string, rels: string[]): Promise<(string | undefined)[]> {
     const out: (string | undefined)[] = [];
     for (const batch of argBatches(rels.map((r) => `./${r}`))) {
+      // Names with a newline or backslash print differently across sha256sum builds (GNU escapes them,
+      // busybox does not): those batches take the one-file-at-a-time script, whose lines carry no name.
+      if (!batch.some((n) => n.includes('\n') || n.includes('\\'))) {
+        const fast = await this.sh(HASH_BATCH_SCRIPT, [remotePath(base), ...batch]);
+        const hashes = fast.stdout.toString('utf8').split('\n').filter(Boolean).map((l) => /^([0-9a-f]{64}) /.exec(l)?.[1]);
+        if (fast.exitCode === 0 && hashes.length === batch.length && hashes.every(Boolean)) {
+          out.push(...hashes);
+          continue;
+        }
+      }
       const r = await this.sh(HASH_SCRIPT, [remotePath(base), ...batch]);
       if (r.exitCode !== 0) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
       const lines = r.stdout.toString('utf8').split('\n').slice(0, batch.length);
