@@ -9,12 +9,39 @@ import { TerminalService } from '../../main/core/terminals/terminalService.ts';
 import { openExec } from '../../main/core/kube/exec.ts';
 import { Kubedeck } from '../../main/core/kubedeck.ts';
 import type { TermClient, Where } from './terminalProbe.ts';
-import type { TerminalState } from '../../preload/contract/terminals.ts';
+import type { TerminalState, TerminalsMethods } from '../../preload/contract/terminals.ts';
 
 export interface CoreClient extends TermClient {
   /** What this client is built from, for the report. */
   readonly describe: string;
   dispose(): Promise<void>;
+}
+
+/** A benchmark client over whatever implements the terminal methods and emits the contract's events. */
+function clientOver(
+  describe: string,
+  m: Pick<TerminalsMethods, 'openTerminal' | 'writeTerminal' | 'ackTerminal' | 'closeTerminal'>,
+  events: EventEmitter,
+  dispose: () => Promise<void>,
+): CoreClient {
+  return {
+    describe,
+    openTerminal: (req) => m.openTerminal(req),
+    writeTerminal: (id, data) => m.writeTerminal(id, data),
+    ackTerminal: (id, n) => m.ackTerminal(id, n),
+    closeTerminal: (id) => m.closeTerminal(id),
+    onData(cb) {
+      const l = (p: { id: string; data: Uint8Array }) => cb(p.id, p.data);
+      events.on('terminal.data', l);
+      return () => events.off('terminal.data', l);
+    },
+    onState(cb) {
+      const l = (p: { id: string; state: TerminalState }) => cb(p.id, p.state);
+      events.on('terminal.state', l);
+      return () => events.off('terminal.state', l);
+    },
+    dispose,
+  };
 }
 
 /**
@@ -36,27 +63,10 @@ export async function createTerminalOnlyClient(kubeconfig: string): Promise<Core
     kubeConfigFor: (ctx) => registry.kubeConfigFor(ctx),
     emit: (name, payload) => events.emit(name, payload),
   });
-  return {
-    describe: 'TerminalService alone (no recording)',
-    openTerminal: (req) => service.openTerminal(req),
-    writeTerminal: (id, data) => service.writeTerminal(id, data),
-    ackTerminal: (id, n) => service.ackTerminal(id, n),
-    closeTerminal: (id) => service.closeTerminal(id),
-    onData(cb) {
-      const l = (p: { id: string; data: Uint8Array }) => cb(p.id, p.data);
-      events.on('terminal.data', l);
-      return () => events.off('terminal.data', l);
-    },
-    onState(cb) {
-      const l = (p: { id: string; state: TerminalState }) => cb(p.id, p.state);
-      events.on('terminal.state', l);
-      return () => events.off('terminal.state', l);
-    },
-    async dispose() {
-      await service.dispose();
-      registry.close();
-    },
-  };
+  return clientOver('TerminalService alone (no recording)', service, events, async () => {
+    await service.dispose();
+    registry.close();
+  });
 }
 
 /** main/core/kubedeck.ts: one client of the composition root, as an Electron window or a serve socket gets it. */
@@ -65,28 +75,10 @@ async function fromCompositionRoot(kubeconfig: string, dataDir: string): Promise
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const client = kubedeck.connect((name, payload) => events.emit(name, payload), 'bench');
-  const m = client.methods;
-  return {
-    describe: 'Kubedeck client (main/core/kubedeck.ts, recording on)',
-    openTerminal: (req) => m.openTerminal(req),
-    writeTerminal: (id, data) => m.writeTerminal(id, data),
-    ackTerminal: (id, n) => m.ackTerminal(id, n),
-    closeTerminal: (id) => m.closeTerminal(id),
-    onData(cb) {
-      const l = (p: { id: string; data: Uint8Array }) => cb(p.id, p.data);
-      events.on('terminal.data', l);
-      return () => events.off('terminal.data', l);
-    },
-    onState(cb) {
-      const l = (p: { id: string; state: TerminalState }) => cb(p.id, p.state);
-      events.on('terminal.state', l);
-      return () => events.off('terminal.state', l);
-    },
-    async dispose() {
-      await client.close();
-      await kubedeck.shutdown();
-    },
-  };
+  return clientOver('Kubedeck client (main/core/kubedeck.ts, recording on)', client.methods, events, async () => {
+    await client.close();
+    await kubedeck.shutdown();
+  });
 }
 
 /**
