@@ -10,7 +10,7 @@ import {
   type KubedeckEventName,
   type KubedeckEvents,
   type KubedeckMethods,
-} from './contract.ts';
+} from '../common/contract/index.ts';
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<string, Set<Listener>>();

@@ -3,7 +3,7 @@
 import { app, BrowserWindow, ipcMain, protocol, session, shell, net, type WebContents } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { IPC_EVENT_CHANNEL, IPC_PREFIX, METHOD_NAMES } from '../../preload/contract.ts';
+import { IPC_EVENT_CHANNEL, IPC_PREFIX, METHOD_NAMES } from '../../common/contract/index.ts';
 import { Kubedeck, type KubedeckClient, type KubedeckEmit } from '../core/kubedeck.ts';
 import { APP_ORIGIN, APP_SCHEME, isTrustedSender } from '../core/ipcPolicy.ts';
 import { deepLinkFromArgv } from '../core/openArg.ts';

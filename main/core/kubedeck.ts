@@ -5,8 +5,8 @@
  */
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { METHOD_NAMES, type KubedeckEventName, type KubedeckEvents, type KubedeckMethods } from '../../preload/contract.ts';
-import type { FilesMethods } from '../../preload/contract/files.ts';
+import { METHOD_NAMES, type KubedeckEventName, type KubedeckEvents, type KubedeckMethods } from '../../common/contract/index.ts';
+import type { FilesMethods } from '../../common/contract/files.ts';
 import { AuditLog } from './audit/auditLog.ts';
 import { filesFactory } from './files/filesService.ts';
 import { ClusterRegistry, type ClustersEmit } from './clusters/clusterRegistry.ts';

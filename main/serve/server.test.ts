@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startTestClusters, type TestClusters } from '../../test/cluster/index.ts';
-import { decodeJson, decodeTerminalData, encodeJson } from '../../preload/contract/wire.ts';
+import { decodeJson, decodeTerminalData, encodeJson } from '../../common/wire/wire.ts';
 import { Kubedeck } from '../core/kubedeck.ts';
 import { startServer, type ServeHandle } from './server.ts';
 

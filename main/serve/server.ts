@@ -1,6 +1,6 @@
 /**
  * Serve mode: the renderer (dist/renderer) over HTTP and the KubedeckApi contract over one WebSocket
- * (/ws), in the wire format of preload/contract/wire.ts. Each WebSocket connection is one client:
+ * (/ws), in the wire format of common/wire/wire.ts. Each WebSocket connection is one client:
  * closing it closes that client's terminals, remote shells included.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
-import { decodeJson, encodeJson, encodeTerminalData, type ServerMessage } from '../../preload/contract/wire.ts';
+import { decodeJson, encodeJson, encodeTerminalData, type ServerMessage } from '../../common/wire/wire.ts';
 import type { Kubedeck, KubedeckEmit } from '../core/kubedeck.ts';
 import { COOKIE_NAME, checkAccess, isLoopback, newToken, type AccessPolicy } from './auth.ts';
 

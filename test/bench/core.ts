@@ -9,7 +9,7 @@ import { TerminalService } from '../../main/core/terminals/terminalService.ts';
 import { openExec } from '../../main/core/kube/exec.ts';
 import { Kubedeck } from '../../main/core/kubedeck.ts';
 import type { TermClient, Where } from './terminalProbe.ts';
-import type { TerminalState, TerminalsMethods } from '../../preload/contract/terminals.ts';
+import type { TerminalState, TerminalsMethods } from '../../common/contract/terminals.ts';
 
 export interface CoreClient extends TermClient {
   /** What this client is built from, for the report. */

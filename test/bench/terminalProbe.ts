@@ -3,7 +3,7 @@
  * process, or serve mode over its WebSocket. The caller acknowledges output as it arrives, as an
  * infinitely fast xterm would, so these numbers are the ceiling of the path below the renderer.
  */
-import type { OpenTerminalRequest, TerminalInfo, TerminalState } from '../../preload/contract/terminals.ts';
+import type { OpenTerminalRequest, TerminalInfo, TerminalState } from '../../common/contract/terminals.ts';
 
 export interface TermClient {
   openTerminal(req: OpenTerminalRequest): Promise<TerminalInfo>;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ClusterRegistry } from '../../main/core/clusters/clusterRegistry.ts';
 import { FilesService } from '../../main/core/files/filesService.ts';
-import type { FileLocation } from '../../preload/contract/files.ts';
+import type { FileLocation } from '../../common/contract/files.ts';
 import { startTestClusters, type TestClusters } from '../cluster/index.ts';
 
 const GIB = 1024;

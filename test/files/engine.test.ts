@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import tar from 'tar-stream';
 import { ClusterRegistry } from '../../main/core/clusters/clusterRegistry.ts';
 import { FilesService } from '../../main/core/files/filesService.ts';
-import type { FileLocation, TransferInfo, TransferRequest } from '../../preload/contract/files.ts';
+import type { FileLocation, TransferInfo, TransferRequest } from '../../common/contract/files.ts';
 import { startTestClusters, type TestClusters } from '../cluster/index.ts';
 
 let tc: TestClusters;

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestClusters, type TestClusters } from '../../../test/cluster/index.ts';
-import type { ClusterStatus, PodInfo } from '../../../preload/contract/clusters.ts';
+import type { ClusterStatus, PodInfo } from '../../../common/contract/clusters.ts';
 import { runExec } from '../kube/exec.ts';
 import { SettingsStore } from '../settings/settings.ts';
 import { ClusterRegistry } from './clusterRegistry.ts';

@@ -14,7 +14,7 @@ import type {
   KubeconfigProblem,
   NamespaceInfo,
   PodInfo,
-} from '../../../preload/contract/clusters.ts';
+} from '../../../common/contract/clusters.ts';
 import { describeHttpFailure, describeNetworkError } from '../kube/exec.ts';
 import type { SettingsStore } from '../settings/settings.ts';
 import { defaultKubeconfigFiles, kubeConfigOf, loadKubeconfigs, type LoadedContext } from './kubeconfigs.ts';

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
-import type { KubeconfigProblem } from '../../../preload/contract/clusters.ts';
+import type { KubeconfigProblem } from '../../../common/contract/clusters.ts';
 
 export interface LoadedContext {
   context: Context;

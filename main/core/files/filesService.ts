@@ -16,8 +16,8 @@ import type {
   FilesMethods,
   TransferInfo,
   TransferRequest,
-} from '../../../preload/contract/files.ts';
-import type { ContainerRef } from '../../../preload/contract/terminals.ts';
+} from '../../../common/contract/files.ts';
+import type { ContainerRef } from '../../../common/contract/terminals.ts';
 import type { ExecFn } from './exec.ts';
 import { kubeExec } from './kubeExec.ts';
 import { deleteLocal, freeLocalName, homeLocal, listLocal, localError, localPath, makeDirLocal, renameLocal } from './localFs.ts';

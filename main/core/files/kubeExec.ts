@@ -1,6 +1,6 @@
 /** The ExecFn of the product: the terminals engineer's openExec (v5 exec WebSocket with backpressured Node streams). */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ContainerRef } from '../../../preload/contract/terminals.ts';
+import type { ContainerRef } from '../../../common/contract/terminals.ts';
 import { openExec } from '../kube/exec.ts';
 import type { ExecFn, RemoteProcess } from './exec.ts';
 

@@ -2,7 +2,7 @@
 import { promises as fsp, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FileEntry } from '../../../preload/contract/files.ts';
+import type { FileEntry } from '../../../common/contract/files.ts';
 
 /** A sentence for a filesystem error: what happened, and to which path. */
 export function localError(e: unknown, p?: string): Error {

@@ -10,7 +10,7 @@
  * Both print `name NUL S|F<fields> LF [symlink target LF] NUL`; parseEntries reads either.
  */
 import path from 'node:path';
-import type { FileEntry } from '../../../preload/contract/files.ts';
+import type { FileEntry } from '../../../common/contract/files.ts';
 import { type ExecFn, RemoteError, runCollect } from './exec.ts';
 
 export interface Caps {

@@ -22,7 +22,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { type Readable, Transform, type Writable } from 'node:stream';
 import zlib from 'node:zlib';
-import type { ConflictPolicy } from '../../../preload/contract/files.ts';
+import type { ConflictPolicy } from '../../../common/contract/files.ts';
 import { type RemoteProcess, RemoteError } from './exec.ts';
 import { freeLocalName, localError } from './localFs.ts';
 import { argBatches, type RemoteEntry, type RemoteFs, remotePath } from './remoteFs.ts';

@@ -11,7 +11,7 @@
 import { Readable, Writable } from 'node:stream';
 import WebSocket from 'ws';
 import type { KubeConfig, V1Status } from '@kubernetes/client-node';
-import type { ContainerRef } from '../../../preload/contract/terminals.ts';
+import type { ContainerRef } from '../../../common/contract/terminals.ts';
 
 export type { ContainerRef };
 

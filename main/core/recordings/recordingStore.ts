@@ -7,7 +7,7 @@ import fs, { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import type { RecordingInfo, RecordingSearchHit, RecordingSettings } from '../../../preload/contract/recordings.ts';
+import type { RecordingInfo, RecordingSearchHit, RecordingSettings } from '../../../common/contract/recordings.ts';
 import { EXIT_MARKER, EscapeStripper, StreamSearcher, parseEvent, parseHeader } from './asciicast.ts';
 import { Recorder, sidecarPath, type RecordingMeta, type RecordingSidecar } from './recorder.ts';
 

@@ -10,7 +10,7 @@ import type {
   RecordingSettings,
   RecordingsEvents,
   RecordingsMethods,
-} from '../../../preload/contract/recordings.ts';
+} from '../../../common/contract/recordings.ts';
 import type { AuditLog } from '../audit/auditLog.ts';
 import type { RecordingStore } from './recordingStore.ts';
 

@@ -3,7 +3,7 @@
  * WebSocket connection). A client sees and controls only its own sessions; `dispose()` (the window
  * closed, the socket dropped, the app quits) closes every one of them, remote shells included.
  */
-import type { OpenTerminalRequest, TerminalInfo, TerminalsMethods } from '../../../preload/contract/terminals.ts';
+import type { OpenTerminalRequest, TerminalInfo, TerminalsMethods } from '../../../common/contract/terminals.ts';
 import { TerminalSession, type TerminalDeps } from './terminalSession.ts';
 
 export class TerminalService implements TerminalsMethods {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestClusters, type TestClusters } from '../../../test/cluster/index.ts';
-import type { TerminalState } from '../../../preload/contract/terminals.ts';
+import type { TerminalState } from '../../../common/contract/terminals.ts';
 import { ClusterRegistry } from '../clusters/clusterRegistry.ts';
 import { runExec } from '../kube/exec.ts';
 import { TerminalService } from './terminalService.ts';

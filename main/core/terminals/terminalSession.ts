@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ContainerRef, TerminalInfo, TerminalState, TerminalsEvents } from '../../../preload/contract/terminals.ts';
+import type { ContainerRef, TerminalInfo, TerminalState, TerminalsEvents } from '../../../common/contract/terminals.ts';
 import { ExecError, openExec, runExec, type ExecResult, type ExecStream } from '../kube/exec.ts';
 import { CWD_SCRIPT, KILL_TREE_SCRIPT, MarkerScanner, NO_SHELL_MESSAGE, SH, looksLikeNoShell, shellCommand } from './shell.ts';
 import type { RecordingMeta } from '../recordings/recorder.ts';

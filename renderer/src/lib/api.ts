@@ -4,7 +4,7 @@
  * WebSocket client of serve mode, which takes its token from the page URL (`?token=`).
  * Every view imports `api` from here; `connection` tells whether the serve connection is up.
  */
-import type { KubedeckApi } from '../../../preload/contract.ts';
+import type { KubedeckApi } from '../../../common/contract/index.ts';
 import { WsClient, type ConnectionState } from './wsClient.ts';
 
 export type { ConnectionState } from './wsClient.ts';

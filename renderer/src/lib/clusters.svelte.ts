@@ -2,7 +2,7 @@
  * The sidebar's model: clusters → namespaces → pods → containers, kept live by the clusters.* events,
  * with a filter and the rows the tree shows (flattened, for keyboard navigation).
  */
-import type { ClusterInfo, ContainerInfo, KubeconfigProblem, NamespaceInfo, PodInfo } from '../../../preload/contract.ts';
+import type { ClusterInfo, ContainerInfo, KubeconfigProblem, NamespaceInfo, PodInfo } from '../../../common/contract/index.ts';
 import { api, connection } from './api.ts';
 
 export type TreeRow =

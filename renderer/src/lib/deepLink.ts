@@ -1,5 +1,5 @@
 /** Deep links: `#/terminal/<context>/<namespace>/<pod>/<container>` (each part URI-encoded) opens that terminal. */
-import type { ContainerRef } from '../../../preload/contract.ts';
+import type { ContainerRef } from '../../../common/contract/index.ts';
 
 export function parseTerminalLink(hash: string): ContainerRef | undefined {
   const m = /^#\/terminal\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(hash);

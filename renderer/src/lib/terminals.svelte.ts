@@ -3,7 +3,7 @@
  * Output bytes go straight from the event to the pane's xterm (no reactive state in the data path);
  * the pane acknowledges them from xterm's write callback, which drives the main side's flow control.
  */
-import type { ContainerRef, TerminalInfo, TerminalState } from '../../../preload/contract.ts';
+import type { ContainerRef, TerminalInfo, TerminalState } from '../../../common/contract/index.ts';
 import { api, connection } from './api.ts';
 
 export interface Session {
@@ -356,7 +356,7 @@ class Terminals {
 
   /** After serve mode's socket came back: sessions the main side no longer has are disconnected. */
   private async reconcile(): Promise<void> {
-    let alive: TerminalInfo[] = [];
+    let alive: TerminalInfo[];
     try {
       alive = await api.listTerminals();
     } catch {

@@ -1,11 +1,11 @@
 /**
  * The serve-mode binding of the KubedeckApi contract, on the browser side: one WebSocket to main/serve,
- * speaking preload/contract/wire.ts. Reconnects by itself when the connection drops and tells listeners
+ * speaking common/wire/wire.ts. Reconnects by itself when the connection drops and tells listeners
  * (the banner, and the stores that must reload what the server forgot) through `onConnection`.
  */
-import type { KubedeckApi, KubedeckEventName, KubedeckEvents, KubedeckMethods } from '../../../preload/contract.ts';
-import { METHOD_NAMES } from '../../../preload/contract.ts';
-import { decodeJson, decodeTerminalData, encodeJson, type ServerMessage } from '../../../preload/contract/wire.ts';
+import type { KubedeckApi, KubedeckEventName, KubedeckEvents, KubedeckMethods } from '../../../common/contract/index.ts';
+import { METHOD_NAMES } from '../../../common/contract/index.ts';
+import { decodeJson, decodeTerminalData, encodeJson, type ServerMessage } from '../../../common/wire/wire.ts';
 
 export type ConnectionState =
   /** First connection attempt, nothing received yet. */

@@ -1,6 +1,6 @@
 // Deep link into the files view: #/files/<context>/<namespace>/<pod>/<container><absolute path>
 // (each name URI-encoded), e.g. from a terminal tab at its shell's working directory.
-import type { ContainerRef } from '../../../../preload/contract.ts';
+import type { ContainerRef } from '../../../../common/contract/index.ts';
 
 export function filesLink(ref: ContainerRef, path = '/'): string {
   const p = path.split('/').map(encodeURIComponent).join('/');

@@ -3,15 +3,15 @@
  * main/app binds it to ipcMain, main/serve to a WebSocket; the renderer imports only these types.
  * Every method returns a Promise; events arrive through `on`. Nothing here carries a credential.
  */
-import { CLUSTERS_METHODS, type ClustersEvents, type ClustersMethods } from './contract/clusters.ts';
-import { TERMINALS_METHODS, type TerminalsEvents, type TerminalsMethods } from './contract/terminals.ts';
-import { FILES_METHODS, type FilesEvents, type FilesMethods } from './contract/files.ts';
-import { RECORDINGS_METHODS, type RecordingsEvents, type RecordingsMethods } from './contract/recordings.ts';
+import { CLUSTERS_METHODS, type ClustersEvents, type ClustersMethods } from './clusters.ts';
+import { TERMINALS_METHODS, type TerminalsEvents, type TerminalsMethods } from './terminals.ts';
+import { FILES_METHODS, type FilesEvents, type FilesMethods } from './files.ts';
+import { RECORDINGS_METHODS, type RecordingsEvents, type RecordingsMethods } from './recordings.ts';
 
-export type * from './contract/clusters.ts';
-export type * from './contract/terminals.ts';
-export type * from './contract/files.ts';
-export type * from './contract/recordings.ts';
+export type * from './clusters.ts';
+export type * from './terminals.ts';
+export type * from './files.ts';
+export type * from './recordings.ts';
 
 /** Every request the renderer can make. */
 export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods {}

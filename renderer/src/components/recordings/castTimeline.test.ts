@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-// The player's timeline model is DOM-free renderer code; it is tested here because test:unit runs main/ and test/.
-// eslint-disable-next-line no-restricted-imports -- a test of renderer logic, not a dependency of core
-import { buildTimeline, formatSize, formatTime, indexAfter, parseCast, toTimeline } from '../../renderer/src/components/recordings/castTimeline.ts';
+import { buildTimeline, formatSize, formatTime, indexAfter, parseCast, toTimeline } from './castTimeline.ts';
 
 const cast = [
   JSON.stringify({ version: 2, width: 80, height: 24, timestamp: 1 }),
