@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestClusters, type TestClusters } from '../../test/cluster/index.ts';
 import { Kubedeck } from './kubedeck.ts';
+import { sleep } from '../../test/util/wait.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Kubedeck composition', () => {
   let tc: TestClusters;

@@ -11,8 +11,8 @@ import { startTestClusters, type TestClusters } from '../../test/cluster/index.t
 import { decodeJson, decodeTerminalData, encodeJson } from '../../common/wire/wire.ts';
 import { Kubedeck } from '../core/kubedeck.ts';
 import { startServer, type ServeHandle } from './server.ts';
+import { sleep } from '../../test/util/wait.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {

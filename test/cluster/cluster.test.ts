@@ -6,11 +6,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestClusters, type TestClusters, type TestCluster } from './index.ts';
 import { apiGet, apiWatch, rawExec } from './rawexec.ts';
+import { sleep } from '../util/wait.ts';
 
 let tc: TestClusters;
 let c1: TestCluster;
 let c2: TestCluster;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function eventually(check: () => Promise<boolean> | boolean, what: string, ms = 5000): Promise<void> {
   const end = Date.now() + ms;

@@ -19,6 +19,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { Kubedeck, type FilesFactory } from '../../main/core/kubedeck.ts';
 import { startServer, type ServeHandle } from '../../main/serve/server.ts';
 import { startTestClusters, type TestClusters } from '../cluster/index.ts';
+import { until } from '../util/wait.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -197,17 +198,6 @@ export async function waitForPaneText(pane: Locator, pattern: RegExp | string, t
 }
 
 /** Polls a condition (for things outside the page, such as processes in a pod). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  return until(what, fn, timeoutMs, 150);
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Kubedeck } from '../../main/core/kubedeck.ts';
 import { startE2E, waitFor as until, type E2E } from './helpers.ts';
+import { sleep } from '../util/wait.ts';
 
 /** KD_SCREENSHOTS=<dir> saves a PNG at each step, to look at. */
 const shots = process.env.KD_SCREENSHOTS;
@@ -17,7 +18,6 @@ let e2e: E2E;
 let page: Page;
 let kubedeck: Kubedeck;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function shot(name: string): Promise<void> {
   if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`) });

@@ -11,17 +11,8 @@ import type { ClusterStatus, PodInfo } from '../../../common/contract/clusters.t
 import { runExec } from '../kube/exec.ts';
 import { SettingsStore } from '../settings/settings.ts';
 import { ClusterRegistry } from './clusterRegistry.ts';
+import { sleep, until } from '../../../test/util/wait.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('cluster registry', () => {
   let tc: TestClusters;

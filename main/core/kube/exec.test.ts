@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startTestClusters, type TestClusters } from '../../../test/cluster/index.ts';
 import { ExecError, openExec, runExec } from './exec.ts';
+import { sleep } from '../../../test/util/wait.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('openExec', () => {
   let tc: TestClusters;

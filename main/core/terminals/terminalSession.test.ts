@@ -7,18 +7,9 @@ import type { TerminalState } from '../../../common/contract/terminals.ts';
 import { ClusterRegistry } from '../clusters/clusterRegistry.ts';
 import { runExec } from '../kube/exec.ts';
 import { TerminalService } from './terminalService.ts';
+import { sleep, until } from '../../../test/util/wait.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('terminal sessions', () => {
   let tc: TestClusters;
