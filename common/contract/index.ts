@@ -1,5 +1,5 @@
 /**
- * The one contract between the main process and the renderer (DESIGN.md): `KubedeckApi`.
+ * The one contract between the main process and the renderer (docs/ARCHITECTURE.md): `KubedeckApi`.
  * main/app binds it to ipcMain, main/serve to a WebSocket; the renderer imports only these types.
  * Every method returns a Promise; events arrive through `on`. Nothing here carries a credential.
  */

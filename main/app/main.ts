@@ -1,4 +1,4 @@
-// Electron main process: windows, ipcMain wiring and security settings only (DESIGN.md).
+// Electron main process: windows, ipcMain wiring and security settings only.
 // Everything else lives in main/core; each window is one Kubedeck client.
 import { app, BrowserWindow, ipcMain, protocol, session, shell, net, type WebContents } from 'electron';
 import path from 'node:path';
