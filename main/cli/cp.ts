@@ -7,7 +7,8 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { ClusterRegistry, describeApiError } from '../core/clusters/clusterRegistry.ts';
+import { describeApiError } from '../core/clusters/apiError.ts';
+import { ClusterRegistry } from '../core/clusters/clusterRegistry.ts';
 import { kubeExec } from '../core/files/kubeExec.ts';
 import { RemoteFs } from '../core/files/remoteFs.ts';
 import { Cancelled, downloadItem, type ItemHooks, uploadItem } from '../core/files/transfer.ts';
