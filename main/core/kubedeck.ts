@@ -60,7 +60,7 @@ export class Kubedeck {
 
   constructor(private readonly opts: KubedeckOptions = {}) {
     this.dataDir = opts.dataDir ?? defaultDataDir(opts.env ?? process.env);
-    this.settings = new SettingsStore(join(this.dataDir, 'settings.json'));
+    this.settings = SettingsStore.inDataDir(this.dataDir);
     this.registry = new ClusterRegistry({ kubeconfig: opts.kubeconfig, env: opts.env, settings: this.settings });
     this.audit = new AuditLog(join(this.dataDir, 'audit.jsonl'));
     this.recordings = RecordingStore.inDataDir(this.dataDir);
