@@ -42,11 +42,23 @@ describe('kubedeck cp picks the context the app would', () => {
   let local: string;
   let first: string;
   let second: string;
-  const fakeIo = (env: NodeJS.ProcessEnv) => {
+  /** `kubedeck cp default/shell:/tmp/cp-context.txt <name>` under env: it must copy the file of kd-test-1. */
+  const copiesFromKdTest1 = async (env: NodeJS.ProcessEnv, name: string) => {
     let err = '';
     const out = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
     const errStream = { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream;
-    return { io: { out, err: errStream, env }, stderr: () => err };
+    const code = await runCp(['default/shell:/tmp/cp-context.txt', join(local, name)], { out, err: errStream, env });
+    assert.equal(code, 0, err);
+    assert.equal(await readFile(join(local, name), 'utf8'), 'from kd-test-1\n');
+  };
+  /** The app, as it starts under env. */
+  const withApp = async (env: NodeJS.ProcessEnv, use: (app: Kubedeck) => void) => {
+    const app = new Kubedeck({ env, dataDir: env.KUBEDECK_DATA_DIR });
+    try {
+      use(app);
+    } finally {
+      await app.shutdown();
+    }
   };
 
   before(async () => {
@@ -94,31 +106,15 @@ describe('kubedeck cp picks the context the app would', () => {
       if (saved === undefined) delete process.env.KUBECONFIG;
       else process.env.KUBECONFIG = saved;
     }
-    const app = new Kubedeck({ env, dataDir: env.KUBEDECK_DATA_DIR });
-    try {
-      assert.equal(app.registry.currentContext(), 'kd-test-1');
-    } finally {
-      await app.shutdown();
-    }
-    const { io, stderr } = fakeIo(env);
-    const code = await runCp(['default/shell:/tmp/cp-context.txt', join(local, 'one.txt')], io);
-    assert.equal(code, 0, stderr());
-    assert.equal(await readFile(join(local, 'one.txt'), 'utf8'), 'from kd-test-1\n');
+    await withApp(env, (app) => assert.equal(app.registry.currentContext(), 'kd-test-1'));
+    await copiesFromKdTest1(env, 'one.txt');
   });
 
   it('sees the kubeconfig files added in the app', async () => {
     const data = join(dir, 'data-2');
     const env = { KUBECONFIG: join(dir, 'none.yaml'), KUBEDECK_DATA_DIR: data };
-    const app = new Kubedeck({ env, dataDir: data });
-    try {
-      app.registry.addKubeconfig(first);
-    } finally {
-      await app.shutdown();
-    }
-    const { io, stderr } = fakeIo(env);
-    const code = await runCp(['default/shell:/tmp/cp-context.txt', join(local, 'two.txt')], io);
-    assert.equal(code, 0, stderr());
-    assert.equal(await readFile(join(local, 'two.txt'), 'utf8'), 'from kd-test-1\n');
+    await withApp(env, (app) => app.registry.addKubeconfig(first));
+    await copiesFromKdTest1(env, 'two.txt');
     assert.deepEqual(JSON.parse(await readFile(join(data, 'settings.json'), 'utf8')).kubeconfigs, [first], 'cp leaves the settings as they were');
   });
 });
