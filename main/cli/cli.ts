@@ -1,21 +1,30 @@
 // `kubedeck <command>`: serve (the UI for a browser) and cp (kubectl cp done right).
-// One branch per command, each in its own module.
-import { runServe } from '../serve/serveCommand.ts';
+// One branch per command, each in its own module. Exit codes: 0 done, 1 failed, 2 bad usage.
+import { splitCommand, UsageError } from './args.ts';
 import { runCp } from './cp.ts';
+import { runServe } from './serveCommand.ts';
 
 const USAGE = 'usage: kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] | kubedeck cp SRC DST';
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'serve':
-      return runServe(rest);
-    case 'cp':
-      process.exitCode = await runCp(rest);
-      return;
-    default:
-      console.error(`kubedeck: ${command ? `unknown command ${command}` : 'no command'}\n${USAGE}`);
-      process.exit(2);
+  let command = '';
+  try {
+    const split = splitCommand(argv, USAGE);
+    command = split.command;
+    switch (command) {
+      case 'serve':
+        return await runServe(split.rest);
+      case 'cp':
+        process.exitCode = await runCp(split.rest);
+        return;
+      default:
+        throw new UsageError(`unknown command ${command}`, USAGE);
+    }
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    const who = command === 'serve' ? 'kubedeck serve' : 'kubedeck';
+    console.error(err.reason ? `${who}: ${err.message}` : err.message);
+    process.exit(2);
   }
 }
 

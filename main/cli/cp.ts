@@ -4,13 +4,16 @@
  * dropped stream, temp name then rename, and a sha256 (or size) check at the end.
  * Exit codes: 0 copied, 1 failed, 2 bad usage.
  */
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { ClusterRegistry, describeApiError } from '../core/clusters/clusterRegistry.ts';
+import { describeApiError } from '../core/clusters/apiError.ts';
+import { ClusterRegistry } from '../core/clusters/clusterRegistry.ts';
 import { kubeExec } from '../core/files/kubeExec.ts';
 import { RemoteFs } from '../core/files/remoteFs.ts';
 import { Cancelled, downloadItem, type ItemHooks, uploadItem } from '../core/files/transfer.ts';
+import { dataDir, SettingsStore } from '../core/settings/settings.ts';
+import { parseCommand, UsageError } from './args.ts';
 
 export const CP_USAGE = 'usage: kubedeck cp [--context C] [-c CONTAINER] [--kubeconfig FILE] [--no-compress] SRC DST\n' +
   '  SRC/DST: a local path, or [namespace/]pod:/path in the container';
@@ -24,35 +27,21 @@ export interface CpArgs {
   dst: string;
 }
 
-class UsageError extends Error {}
+const CP_OPTIONS = {
+  context: { type: 'string' },
+  container: { type: 'string', short: 'c' },
+  kubeconfig: { type: 'string' },
+  'no-compress': { type: 'boolean' },
+} as const;
 
 export function parseCpArgs(argv: string[]): CpArgs {
-  const out: Partial<CpArgs> & { compress: 'auto' | 'never' } = { compress: 'auto' };
-  const pos: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--context') out.context = val();
-    else if (a.startsWith('--context=')) out.context = a.slice(10);
-    else if (a === '-c' || a === '--container') out.container = val();
-    else if (a.startsWith('--container=')) out.container = a.slice(12);
-    else if (a === '--kubeconfig') out.kubeconfig = val();
-    else if (a.startsWith('--kubeconfig=')) out.kubeconfig = a.slice(13);
-    else if (a === '--no-compress') out.compress = 'never';
-    else if (a === '-h' || a === '--help') throw new UsageError('');
-    else if (a === '--') {
-      pos.push(...argv.slice(i + 1));
-      break;
-    }
-    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
-    else pos.push(a);
-  }
-  if (pos.length !== 2) throw new UsageError('need exactly SRC and DST');
-  return { ...out, src: pos[0], dst: pos[1] } as CpArgs;
+  const { values, positionals } = parseCommand(argv, { options: CP_OPTIONS, usage: CP_USAGE, positionals: true });
+  if (positionals.length !== 2) throw new UsageError('need exactly SRC and DST', CP_USAGE);
+  const out: CpArgs = { compress: values['no-compress'] ? 'never' : 'auto', src: positionals[0], dst: positionals[1] };
+  if (values.context !== undefined) out.context = values.context;
+  if (values.container !== undefined) out.container = values.container;
+  if (values.kubeconfig !== undefined) out.kubeconfig = values.kubeconfig;
+  return out;
 }
 
 /** `[ns/]pod:/path` → its parts; undefined for a local path (as kubectl: a colon before any slash). */
@@ -69,18 +58,6 @@ export function parseRemote(spec: string): { namespace?: string; pod: string; pa
   return b === undefined ? { pod: a, path: spec.slice(colon + 1) } : { namespace: a, pod: b, path: spec.slice(colon + 1) };
 }
 
-/** The kubeconfig's current-context, as kubectl would pick it. */
-function currentContext(file?: string): string | undefined {
-  try {
-    const kc = new KubeConfig();
-    if (file) kc.loadFromFile(file);
-    else kc.loadFromDefault();
-    return kc.getCurrentContext() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function human(n: number): string {
   const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
@@ -91,13 +68,21 @@ function human(n: number): string {
   return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
 }
 
-export async function runCp(argv: string[], io: { out: NodeJS.WriteStream; err: NodeJS.WriteStream } = { out: process.stdout, err: process.stderr }): Promise<number> {
+export interface CpIo {
+  out: NodeJS.WriteStream;
+  err: NodeJS.WriteStream;
+  /** Where KUBECONFIG and KUBEDECK_DATA_DIR are read, as the app reads them. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** `kubedeck cp`; resolves to the exit code (0 copied, 1 failed, 2 bad usage). */
+export async function runCp(argv: string[], io: CpIo = { out: process.stdout, err: process.stderr }): Promise<number> {
   let args: CpArgs;
   try {
     args = parseCpArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err.write(`${e.message ? `kubedeck cp: ${e.message}\n` : ''}${CP_USAGE}\n`);
+      io.err.write(`${e.reason ? 'kubedeck cp: ' : ''}${e.message}\n`);
       return 2;
     }
     throw e;
@@ -108,14 +93,17 @@ export async function runCp(argv: string[], io: { out: NodeJS.WriteStream; err: 
     io.err.write(`kubedeck cp: exactly one of SRC and DST must be in a container (namespace/pod:/path)\n${CP_USAGE}\n`);
     return 2;
   }
-  const registry = new ClusterRegistry({ kubeconfig: args.kubeconfig });
+  // The app's registry, built the app's way: the same files in the same order (--kubeconfig, else
+  // KUBECONFIG, else ~/.kube/config, then the files added in the app), so the same current context.
+  const env = io.env ?? process.env;
+  const registry = new ClusterRegistry({ kubeconfig: args.kubeconfig, env, settings: SettingsStore.inDataDir(dataDir(env), { readOnly: true }), watchFilesMs: 0 });
   const abort = new AbortController();
   const onSig = () => abort.abort();
   process.once('SIGINT', onSig);
   process.once('SIGTERM', onSig);
   try {
     const { clusters, problems } = registry.listClusters();
-    const context = args.context ?? currentContext(args.kubeconfig) ?? clusters[0]?.context;
+    const context = args.context ?? registry.currentContext() ?? clusters[0]?.context;
     if (!context || !registry.has(context)) {
       const why = problems.map((p) => `${p.source}: ${p.reason}`).join('; ');
       io.err.write(`kubedeck cp: ${context ? `unknown context "${context}"` : 'no kubeconfig context'}${why ? ` (${why})` : ''}\n`);

@@ -6,7 +6,9 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { METHOD_NAMES, type KubedeckEventName, type KubedeckEvents, type KubedeckMethods } from '../../common/contract/index.ts';
-import type { FilesMethods } from '../../common/contract/files.ts';
+import { FILES_METHODS, type FilesMethods } from '../../common/contract/files.ts';
+import { RECORDINGS_METHODS, type RecordingsMethods } from '../../common/contract/recordings.ts';
+import { TERMINALS_METHODS, type TerminalsMethods } from '../../common/contract/terminals.ts';
 import { AuditLog } from './audit/auditLog.ts';
 import { filesFactory } from './files/filesService.ts';
 import { ClusterRegistry, type ClustersEmit } from './clusters/clusterRegistry.ts';
@@ -60,7 +62,7 @@ export class Kubedeck {
 
   constructor(private readonly opts: KubedeckOptions = {}) {
     this.dataDir = opts.dataDir ?? defaultDataDir(opts.env ?? process.env);
-    this.settings = new SettingsStore(join(this.dataDir, 'settings.json'));
+    this.settings = SettingsStore.inDataDir(this.dataDir);
     this.registry = new ClusterRegistry({ kubeconfig: opts.kubeconfig, env: opts.env, settings: this.settings });
     this.audit = new AuditLog(join(this.dataDir, 'audit.jsonl'));
     this.recordings = RecordingStore.inDataDir(this.dataDir);
@@ -106,34 +108,9 @@ export class Kubedeck {
       listNamespaces: (context) => registry.listNamespaces(context),
       listPods: (context, namespace) => registry.listPods(context, namespace),
       reconnectCluster: (context) => registry.reconnectCluster(context),
-
-      openTerminal: (req) => terminals.openTerminal(req),
-      writeTerminal: (id, data) => terminals.writeTerminal(id, data),
-      resizeTerminal: (id, cols, rows) => terminals.resizeTerminal(id, cols, rows),
-      ackTerminal: (id, bytes) => terminals.ackTerminal(id, bytes),
-      closeTerminal: (id) => terminals.closeTerminal(id),
-      reconnectTerminal: (id) => terminals.reconnectTerminal(id),
-      listTerminals: () => terminals.listTerminals(),
-      terminalCwd: (id) => terminals.terminalCwd(id),
-      markTerminal: (id, label) => terminals.markTerminal(id, label),
-
-      listDir: (where, path) => files.listDir(where, path),
-      homeDir: (where) => files.homeDir(where),
-      makeDir: (where, path) => files.makeDir(where, path),
-      renamePath: (where, from, to) => files.renamePath(where, from, to),
-      deletePaths: (where, paths) => files.deletePaths(where, paths),
-      startTransfer: (req) => files.startTransfer(req),
-      cancelTransfer: (id) => files.cancelTransfer(id),
-      listTransfers: () => files.listTransfers(),
-      stageUpload: (name, data, offset, final) => files.stageUpload(name, data, offset, final),
-
-      listRecordings: () => recordings.listRecordings(),
-      readRecording: (id) => recordings.readRecording(id),
-      deleteRecording: (id) => recordings.deleteRecording(id),
-      searchRecordings: (q) => recordings.searchRecordings(q),
-      getRecordingSettings: () => recordings.getRecordingSettings(),
-      setRecordingSettings: (s) => recordings.setRecordingSettings(s),
-      readAudit: () => recordings.readAudit(),
+      ...forward<TerminalsMethods>(terminals, TERMINALS_METHODS),
+      ...forward<FilesMethods>(files, FILES_METHODS),
+      ...forward<RecordingsMethods>(recordings, RECORDINGS_METHODS),
     };
 
     const client: KubedeckClient = {
@@ -175,6 +152,15 @@ export class Kubedeck {
     })();
     return this.shuttingDown;
   }
+}
+
+/** The contract methods of one domain, forwarded to the service that implements them (and nothing else of it). */
+function forward<M extends object>(service: M, names: Record<keyof M, true>): M {
+  const methods: Record<string, unknown> = {};
+  for (const name of Object.keys(names)) {
+    methods[name] = (...args: unknown[]) => (service[name as keyof M] as (...a: unknown[]) => unknown).apply(service, args);
+  }
+  return methods as M;
 }
 
 function safeUser(): string {

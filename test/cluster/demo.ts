@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseServeArgs, startServe } from '../../main/serve/serveCommand.ts';
+import { parseServeArgs, startServe } from '../../main/cli/serveCommand.ts';
 import { findStaticDir } from '../../main/serve/server.ts';
 import { startTestClusters } from './index.ts';
 

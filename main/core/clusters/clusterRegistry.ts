@@ -2,24 +2,20 @@
  * Every context of every loaded kubeconfig, each with its own status and its own watches.
  * Failures stay per cluster: a malformed file, an unreachable server or a 401 marks that entry only.
  * Credentials stay here; what leaves (ClusterInfo, PodInfo…) carries names and states only.
+ *
+ * This is the composition: the files come from kubeconfigs.ts (kubectl's rules) and are followed by
+ * KubeconfigWatcher, statuses come from probeCluster, live lists from ClusterWatches.
  */
-import { CoreV1Api, KubeConfig, VersionApi, makeInformer, type Informer, type ObjectCache, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
-import { unwatchFile, watchFile, type Stats } from 'node:fs';
+import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import { resolve } from 'node:path';
-import type {
-  ClusterInfo,
-  ClusterStatus,
-  ClustersEvents,
-  ContainerInfo,
-  KubeconfigProblem,
-  NamespaceInfo,
-  PodInfo,
-} from '../../../common/contract/clusters.ts';
-import { describeHttpFailure, describeNetworkError } from '../kube/exec.ts';
+import type { ClusterInfo, ClusterStatus, KubeconfigProblem, NamespaceInfo, PodInfo } from '../../../common/contract/clusters.ts';
 import type { SettingsStore } from '../settings/settings.ts';
+import { probeCluster } from './clusterProbe.ts';
+import { ClusterWatches, type ClustersEmit } from './clusterWatches.ts';
+import { KubeconfigWatcher } from './kubeconfigWatcher.ts';
 import { defaultKubeconfigFiles, kubeConfigOf, loadKubeconfigs, type LoadedContext } from './kubeconfigs.ts';
 
-export type ClustersEmit = <E extends keyof ClustersEvents>(name: E, payload: ClustersEvents[E]) => void;
+export type { ClustersEmit } from './clusterWatches.ts';
 
 export interface ClusterRegistryOptions {
   /** `--kubeconfig FILE`: replaces KUBECONFIG and ~/.kube/config, as in kubectl. */
@@ -27,52 +23,37 @@ export interface ClusterRegistryOptions {
   env?: NodeJS.ProcessEnv;
   home?: string;
   /** Where files added in the app are remembered (key `kubeconfigs`). */
-  settings?: SettingsStore;
+  settings?: Pick<SettingsStore, 'get' | 'set'>;
   /** How long a status probe may take before the cluster counts as unreachable. */
   probeTimeoutMs?: number;
   /** Poll interval (ms) for edits of the kubeconfig files; 0 turns it off. Default 2000. */
   watchFilesMs?: number;
 }
 
+type ClusterList = { clusters: ClusterInfo[]; problems: KubeconfigProblem[] };
+
 const SETTINGS_KEY = 'kubeconfigs';
-/** Debounce of list events: a burst of watch events becomes one full-list event. */
-const EMIT_DELAY_MS = 50;
-
-/** A sentence for an error of a REST call (ApiException, fetch failures, timeouts). */
-export function describeApiError(err: unknown, server?: string): { reason: string; code?: number } {
-  const e = err as { code?: unknown; body?: unknown; statusCode?: number };
-  const code = typeof e?.code === 'number' ? e.code : e?.statusCode;
-  if (typeof code === 'number' && code >= 300) {
-    const body = typeof e.body === 'string' ? e.body : e.body ? JSON.stringify(e.body) : '';
-    return { reason: describeHttpFailure(code, body).message, code };
-  }
-  return { reason: describeNetworkError(err, server) };
-}
-
-interface Watched<T> {
-  informer: Informer<T & { metadata?: { name?: string } }> & ObjectCache<T>;
-  ready: Promise<void>;
-  stopped: boolean;
-  retryTimer?: NodeJS.Timeout;
-  backoffMs: number;
-  emitTimer?: NodeJS.Timeout;
-  lastError?: string;
-}
 
 export class ClusterRegistry {
   private contexts = new Map<string, LoadedContext>();
   private problems: KubeconfigProblem[] = [];
+  private current?: string;
   private statuses = new Map<string, ClusterStatus>();
   private kubeConfigs = new Map<string, KubeConfig>();
-  private nsWatches = new Map<string, Watched<V1Namespace>>();
-  private podWatches = new Map<string, Watched<V1Pod>>();
   private listeners = new Set<ClustersEmit>();
   private probeGen = new Map<string, number>();
   private closed = false;
-  private watchedFiles = new Map<string, (cur: Stats, prev: Stats) => void>();
-  private reloadTimer?: NodeJS.Timeout;
+  private readonly fileWatcher: KubeconfigWatcher;
+  private readonly watches: ClusterWatches;
 
   constructor(private readonly opts: ClusterRegistryOptions = {}) {
+    this.fileWatcher = new KubeconfigWatcher({ intervalMs: opts.watchFilesMs ?? 2000, onChange: () => this.changed() });
+    this.watches = new ClusterWatches({
+      kubeConfigFor: (c) => this.kubeConfigFor(c),
+      serverOf: (c) => this.serverOf(c),
+      recheck: (c) => void this.probe(c),
+      emit: this.emit,
+    });
     this.reload();
   }
 
@@ -100,53 +81,22 @@ export class ClusterRegistry {
     const before = this.contexts;
     this.contexts = result.contexts;
     this.problems = result.problems;
+    this.current = result.currentContext;
     for (const [name, old] of before) {
       const now = this.contexts.get(name);
       if (!now || JSON.stringify(now) !== JSON.stringify(old)) this.forget(name);
     }
     for (const name of this.contexts.keys()) if (!this.statuses.has(name)) this.probe(name);
-    this.watchFiles([...base, ...added]);
-  }
-
-  /** Follows edits of the kubeconfig files (kubectl config set-context, a cloud CLI refreshing a token…). */
-  private watchFiles(files: string[]): void {
-    const interval = this.opts.watchFilesMs ?? 2000;
-    if (this.closed || interval <= 0) return;
-    const wanted = new Set(files);
-    for (const [file, listener] of this.watchedFiles) {
-      if (!wanted.has(file)) {
-        unwatchFile(file, listener);
-        this.watchedFiles.delete(file);
-      }
-    }
-    for (const file of wanted) {
-      if (this.watchedFiles.has(file)) continue;
-      const listener = (cur: Stats, prev: Stats): void => {
-        if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size && cur.ino === prev.ino) return;
-        // Editors write in several steps: settle first.
-        clearTimeout(this.reloadTimer);
-        this.reloadTimer = setTimeout(() => {
-          if (!this.closed) this.changed();
-        }, 200);
-      };
-      watchFile(file, { interval, persistent: false }, listener);
-      this.watchedFiles.set(file, listener);
-    }
+    this.fileWatcher.follow([...base, ...added]);
   }
 
   private forget(context: string): void {
     this.kubeConfigs.delete(context);
     this.statuses.delete(context);
-    for (const [key, w] of [...this.nsWatches, ...this.podWatches] as [string, Watched<unknown>][]) {
-      if (key === context || key.startsWith(context + '\0')) {
-        this.stopWatch(w);
-        this.nsWatches.delete(key);
-        this.podWatches.delete(key);
-      }
-    }
+    this.watches.forget(context);
   }
 
-  listClusters(): { clusters: ClusterInfo[]; problems: KubeconfigProblem[] } {
+  listClusters(): ClusterList {
     const clusters = [...this.contexts.values()].map((l) => ({
       context: l.context.name,
       cluster: l.context.cluster,
@@ -157,7 +107,12 @@ export class ClusterRegistry {
     return { clusters, problems: [...this.problems] };
   }
 
-  addKubeconfig(path: string): { clusters: ClusterInfo[]; problems: KubeconfigProblem[] } {
+  /** The current-context of the kubeconfig files as kubectl picks it (the first file that sets one). */
+  currentContext(): string | undefined {
+    return this.current;
+  }
+
+  addKubeconfig(path: string): ClusterList {
     if (typeof path !== 'string' || !path.trim()) throw new Error('addKubeconfig: give the path of a kubeconfig file');
     const file = resolve(path);
     const probe = loadKubeconfigs([file], new Set([file]));
@@ -168,7 +123,7 @@ export class ClusterRegistry {
     return this.changed();
   }
 
-  removeKubeconfig(path: string): { clusters: ClusterInfo[]; problems: KubeconfigProblem[] } {
+  removeKubeconfig(path: string): ClusterList {
     const file = resolve(path);
     const added = this.addedFiles();
     if (!added.includes(file)) throw new Error(`${file} was not added in the app (files from KUBECONFIG or ~/.kube/config are removed there)`);
@@ -176,7 +131,7 @@ export class ClusterRegistry {
     return this.changed();
   }
 
-  private changed(): { clusters: ClusterInfo[]; problems: KubeconfigProblem[] } {
+  private changed(): ClusterList {
     this.reload();
     const list = this.listClusters();
     this.emit('clusters.changed', list);
@@ -226,24 +181,10 @@ export class ClusterRegistry {
       } catch (err) {
         return { state: 'error', reason: (err as Error).message };
       }
-      const timeout = this.opts.probeTimeoutMs ?? 15_000;
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const version = await Promise.race([
-          kc.makeApiClient(VersionApi).getCode(),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer from ${this.serverOf(context)} within ${timeout / 1000} s`)), timeout);
-          }),
-        ]);
-        return { state: 'connected', serverVersion: version.gitVersion };
-      } catch (err) {
-        const { reason, code } = describeApiError(err, this.serverOf(context));
-        return code ? { state: 'error', reason, code } : { state: 'error', reason };
-      } finally {
-        clearTimeout(timer);
-      }
+      return probeCluster(() => kc.makeApiClient(VersionApi).getCode(), { server: this.serverOf(context), timeoutMs: this.opts.probeTimeoutMs ?? 15_000 });
     };
     return run().then((status) => {
+      // Only the latest probe of a context may set its status: an older, slower answer is stale.
       if (this.probeGen.get(context) === gen) this.setStatus(context, status);
       return status;
     });
@@ -252,172 +193,30 @@ export class ClusterRegistry {
   /** Retries a cluster: probes it again and restarts its watches now. */
   async reconnectCluster(context: string): Promise<void> {
     if (!this.contexts.has(context)) throw new Error(`unknown context "${context}"`);
-    for (const [key, w] of [...this.nsWatches, ...this.podWatches] as [string, Watched<unknown>][]) {
-      if ((key === context || key.startsWith(context + '\0')) && w.retryTimer) {
-        clearTimeout(w.retryTimer);
-        w.retryTimer = undefined;
-        w.backoffMs = 0;
-        void w.informer.start();
-      }
-    }
+    this.watches.retry(context);
     await this.probe(context);
   }
 
   /** The namespaces of a context, kept live by a watch (`clusters.namespaces` events). */
-  async listNamespaces(context: string): Promise<NamespaceInfo[]> {
-    const kc = this.kubeConfigFor(context);
-    let w = this.nsWatches.get(context);
-    if (!w) {
-      const api = kc.makeApiClient(CoreV1Api);
-      w = this.startWatch<V1Namespace>(context, kc, '/api/v1/namespaces', () => api.listNamespace(), () =>
-        this.emit('clusters.namespaces', { context, namespaces: this.namespacesOf(context) }),
-      );
-      this.nsWatches.set(context, w);
-    }
-    await w.ready;
-    if (w.lastError && w.informer.list().length === 0) throw new Error(`${context}: ${w.lastError}`);
-    return this.namespacesOf(context);
-  }
-
-  private namespacesOf(context: string): NamespaceInfo[] {
-    const w = this.nsWatches.get(context);
-    return (w?.informer.list() ?? [])
-      .map((ns) => ({ context, name: ns.metadata?.name ?? '', phase: ns.status?.phase }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+  listNamespaces(context: string): Promise<NamespaceInfo[]> {
+    return this.watches.listNamespaces(context);
   }
 
   /** The pods of a namespace, kept live by a watch (`clusters.pods` events). */
-  async listPods(context: string, namespace: string): Promise<PodInfo[]> {
-    if (typeof namespace !== 'string' || !namespace) throw new Error('listPods: namespace is required');
-    const kc = this.kubeConfigFor(context);
-    const key = context + '\0' + namespace;
-    let w = this.podWatches.get(key);
-    if (!w) {
-      const api = kc.makeApiClient(CoreV1Api);
-      w = this.startWatch<V1Pod>(context, kc, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, () => api.listNamespacedPod({ namespace }), () =>
-        this.emit('clusters.pods', { context, namespace, pods: this.podsOf(context, namespace) }),
-      );
-      this.podWatches.set(key, w);
-    }
-    await w.ready;
-    if (w.lastError && w.informer.list().length === 0) throw new Error(`${context}/${namespace}: ${w.lastError}`);
-    return this.podsOf(context, namespace);
+  listPods(context: string, namespace: string): Promise<PodInfo[]> {
+    return this.watches.listPods(context, namespace);
   }
 
   /** The pod as last seen by the watch (if its namespace is watched). */
   podInfo(context: string, namespace: string, pod: string): PodInfo | undefined {
-    return this.podsOf(context, namespace).find((p) => p.name === pod);
-  }
-
-  private podsOf(context: string, namespace: string): PodInfo[] {
-    const w = this.podWatches.get(context + '\0' + namespace);
-    return (w?.informer.list() ?? []).map((p) => toPodInfo(context, p)).sort((a, b) => a.name.localeCompare(b.name));
-  }
-
-  private startWatch<T extends { metadata?: { name?: string } }>(
-    context: string,
-    kc: KubeConfig,
-    path: string,
-    list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>,
-    emitList: () => void,
-  ): Watched<T> {
-    const informer = makeInformer<T & { metadata?: object }>(kc, path, list as never);
-    let resolveReady!: () => void;
-    const w: Watched<T> = {
-      informer: informer as Watched<T>['informer'],
-      ready: new Promise<void>((r) => (resolveReady = r)),
-      stopped: false,
-      backoffMs: 0,
-    };
-    const scheduleEmit = (): void => {
-      if (w.emitTimer || w.stopped) return;
-      w.emitTimer = setTimeout(() => {
-        w.emitTimer = undefined;
-        if (!w.stopped) emitList();
-      }, EMIT_DELAY_MS);
-    };
-    informer.on('add', scheduleEmit);
-    informer.on('update', scheduleEmit);
-    informer.on('delete', scheduleEmit);
-    informer.on('connect', () => {
-      if (w.lastError) {
-        w.lastError = undefined;
-        void this.probe(context);
-      }
-    });
-    informer.on('error', (err: unknown) => {
-      if (w.stopped) return;
-      const { reason } = describeApiError(err, this.serverOf(context));
-      w.lastError = reason;
-      resolveReady();
-      // The server went away or refused us: say so on the cluster, keep retrying with backoff.
-      void this.probe(context);
-      w.backoffMs = Math.min(w.backoffMs ? w.backoffMs * 2 : 500, 10_000);
-      w.retryTimer = setTimeout(() => {
-        w.retryTimer = undefined;
-        if (!w.stopped) void informer.start().then(resolveAfterList);
-      }, w.backoffMs);
-      w.retryTimer.unref();
-    });
-    const resolveAfterList = (): void => {
-      if (!w.lastError) {
-        w.backoffMs = 0;
-        scheduleEmit();
-      }
-      resolveReady();
-    };
-    void informer.start().then(resolveAfterList, (err: unknown) => {
-      w.lastError = describeApiError(err, this.serverOf(context)).reason;
-      resolveReady();
-    });
-    return w;
-  }
-
-  private stopWatch(w: Watched<unknown>): void {
-    w.stopped = true;
-    clearTimeout(w.retryTimer);
-    clearTimeout(w.emitTimer);
-    void w.informer.stop();
+    return this.watches.podInfo(context, namespace, pod);
   }
 
   /** Stops every watch (app quit, end of a test). */
   close(): void {
     this.closed = true;
-    clearTimeout(this.reloadTimer);
-    for (const [file, listener] of this.watchedFiles) unwatchFile(file, listener);
-    this.watchedFiles.clear();
-    for (const w of [...this.nsWatches.values(), ...this.podWatches.values()] as Watched<unknown>[]) this.stopWatch(w);
-    this.nsWatches.clear();
-    this.podWatches.clear();
+    this.fileWatcher.close();
+    this.watches.close();
     this.listeners.clear();
   }
-}
-
-export function toPodInfo(context: string, pod: V1Pod): PodInfo {
-  const statuses = new Map((pod.status?.containerStatuses ?? []).map((s) => [s.name, s]));
-  const containers: ContainerInfo[] = (pod.spec?.containers ?? []).map((c) => {
-    const s = statuses.get(c.name);
-    let state: ContainerInfo['state'] = 'unknown';
-    let reason: string | undefined;
-    if (s?.state?.running) state = 'running';
-    else if (s?.state?.waiting) {
-      state = 'waiting';
-      reason = s.state.waiting.reason;
-    } else if (s?.state?.terminated) {
-      state = 'terminated';
-      reason = s.state.terminated.reason;
-    }
-    const info: ContainerInfo = { name: c.name, image: c.image ?? '', state, ready: s?.ready ?? false };
-    if (reason) info.reason = reason;
-    return info;
-  });
-  const created = pod.metadata?.creationTimestamp;
-  return {
-    context,
-    namespace: pod.metadata?.namespace ?? '',
-    name: pod.metadata?.name ?? '',
-    phase: pod.status?.phase ?? 'Unknown',
-    containers,
-    created: created ? new Date(created as unknown as string).toISOString() : undefined,
-  };
 }

@@ -23,6 +23,8 @@ export interface LoadResult {
   problems: KubeconfigProblem[];
   /** The files that were read, in order. */
   files: string[];
+  /** current-context of the first file that sets one (kubectl's rule; the client library's loadFromDefault takes the last). */
+  currentContext?: string;
 }
 
 /** The files kubectl would read: the explicit file, else every entry of KUBECONFIG, else ~/.kube/config. */
@@ -44,6 +46,7 @@ export function loadKubeconfigs(files: string[], required: Set<string> = new Set
   const pending: { ctx: Context; source: string }[] = [];
   const seen = new Set<string>();
   const read: string[] = [];
+  let currentContext: string | undefined;
   for (const file of files) {
     if (seen.has(file)) continue;
     seen.add(file);
@@ -60,6 +63,7 @@ export function loadKubeconfigs(files: string[], required: Set<string> = new Set
       continue;
     }
     read.push(file);
+    currentContext ||= kc.getCurrentContext() || undefined;
     for (const c of kc.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
     for (const u of kc.users ?? []) if (!users.has(u.name)) users.set(u.name, u);
     for (const ctx of kc.contexts) pending.push({ ctx, source: file });
@@ -69,7 +73,7 @@ export function loadKubeconfigs(files: string[], required: Set<string> = new Set
     if (contexts.has(ctx.name)) continue;
     contexts.set(ctx.name, { context: ctx, cluster: clusters.get(ctx.cluster), user: users.get(ctx.user), source });
   }
-  return { contexts, problems, files: read };
+  return { contexts, problems, files: read, currentContext };
 }
 
 function describeLoadError(err: unknown): string {

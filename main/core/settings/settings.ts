@@ -15,6 +15,11 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.P
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'kubedeck');
 }
 
+export interface SettingsOptions {
+  /** Read only (a CLI that must not change the app's files): a bad file stays where it is, set() throws. */
+  readOnly?: boolean;
+}
+
 /**
  * A small JSON settings file. Reads once; every change is written whole to a temp file and renamed
  * over the old one, so a crash never leaves half a file.
@@ -24,7 +29,15 @@ export class SettingsStore {
   /** Why the file could not be read, if it could not (the app then starts from defaults, keeping the bad file). */
   readonly loadProblem?: string;
 
-  constructor(readonly file: string) {
+  /** The settings of a data folder (see dataDir): the one file the app and the CLI share. */
+  static inDataDir(dir: string, opts: SettingsOptions = {}): SettingsStore {
+    return new SettingsStore(join(dir, 'settings.json'), opts);
+  }
+
+  constructor(
+    readonly file: string,
+    private readonly opts: SettingsOptions = {},
+  ) {
     try {
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) this.values = parsed as Record<string, unknown>;
@@ -33,7 +46,7 @@ export class SettingsStore {
       const e = err as NodeJS.ErrnoException;
       if (e.code !== 'ENOENT') this.loadProblem = `${file}: ${e.message}`;
     }
-    if (this.loadProblem) {
+    if (this.loadProblem && !opts.readOnly) {
       // Keep the unreadable file for the user instead of overwriting it with defaults.
       try {
         renameSync(file, `${file}.broken-${Date.now()}`);
@@ -48,6 +61,7 @@ export class SettingsStore {
   }
 
   set(key: string, value: unknown): void {
+    if (this.opts.readOnly) throw new Error(`${this.file} is open read-only`);
     this.values[key] = value;
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;

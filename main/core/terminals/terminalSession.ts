@@ -7,13 +7,14 @@
  *
  * Cleanup: real runtimes keep an exec'd process running when its stream drops, so closing the
  * WebSocket is not enough. The session learns the shell's pid from a marker it strips from the output
- * and kills the shell's whole tree through a second exec.
+ * and kills the shell's whole tree through a second exec (remoteProcess.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ContainerRef, TerminalInfo, TerminalState, TerminalsEvents } from '../../../common/contract/terminals.ts';
 import { ExecError, openExec, runExec, type ExecResult, type ExecStream } from '../kube/exec.ts';
-import { CWD_SCRIPT, KILL_TREE_SCRIPT, MarkerScanner, NO_SHELL_MESSAGE, SH, looksLikeNoShell, shellCommand } from './shell.ts';
+import { killRemoteTree, remoteCwd, type RunBeside } from './remoteProcess.ts';
+import { MarkerScanner, NO_SHELL_MESSAGE, looksLikeNoShell, shellCommand } from './shell.ts';
 import type { RecordingMeta } from '../recordings/recorder.ts';
 
 /** xterm.js flow-control guide: ~100 kB high, ~10 kB low. */
@@ -183,7 +184,7 @@ export class TerminalSession {
     });
     void exec.done.then((res) => {
       firstSign();
-      this.ended(gen, exec, res, scanner.pid !== undefined || sawOutput, scanner);
+      this.ended(gen, res, scanner.pid !== undefined || sawOutput, scanner);
     });
     // Wait for the shell to announce itself (or fail: no /bin/sh), so the answer says which.
     let timer: NodeJS.Timeout | undefined;
@@ -251,7 +252,7 @@ export class TerminalSession {
     }
   }
 
-  private ended(gen: number, exec: ExecStream, res: ExecResult, started: boolean, scanner: MarkerScanner): void {
+  private ended(gen: number, res: ExecResult, started: boolean, scanner: MarkerScanner): void {
     const tail = scanner.flush();
     if (tail.length) this.output(tail);
     if (gen !== this.generation) return;
@@ -275,7 +276,6 @@ export class TerminalSession {
       this.finishRecording(-1);
       this.setState({ state: 'error', reason: this.explain(res.error ?? 'the exec failed') });
     }
-    void exec;
   }
 
   private finishRecording(code: number): void {
@@ -334,33 +334,17 @@ export class TerminalSession {
   }
 
   /** The shell's working directory (via a second exec reading /proc/<pid>/cwd). */
-  async cwd(): Promise<string | undefined> {
-    if (!this.pid) return undefined;
-    try {
-      const res = await runExec(this.deps.kubeConfigFor(this.ref.context), this.ref, [SH, '-c', CWD_SCRIPT, 'kubedeck', String(this.pid)], { timeoutMs: 10_000 });
-      const dir = res.stdout.trim();
-      return res.exitCode === 0 && dir.startsWith('/') ? dir : undefined;
-    } catch {
-      return undefined;
-    }
+  cwd(): Promise<string | undefined> {
+    return remoteCwd(this.runBeside, this.pid);
   }
 
   /** Kills the remote shell's tree through a second exec. Best effort; bounded in time. */
-  private async killRemote(pid: number | undefined): Promise<void> {
-    if (!pid) return;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      // Bounded as a whole: a cluster that blackholes the connection must not hold a tab (or quitting) open.
-      await Promise.race([
-        runExec(this.deps.kubeConfigFor(this.ref.context), this.ref, [SH, '-c', KILL_TREE_SCRIPT, 'kubedeck', String(pid)], { timeoutMs: 8_000 }),
-        new Promise<void>((r) => (timer = setTimeout(r, 8_000))),
-      ]);
-    } catch {
-      // Unreachable cluster or pod gone: nothing more we can do from here.
-    } finally {
-      clearTimeout(timer);
-    }
+  private killRemote(pid: number | undefined): Promise<void> {
+    return killRemoteTree(this.runBeside, pid);
   }
+
+  /** A fresh KubeConfig lookup each time: the context may have been edited since the session opened. */
+  private readonly runBeside: RunBeside = (command, opts) => runExec(this.deps.kubeConfigFor(this.ref.context), this.ref, command, opts);
 
   /** Ends the session and the remote process; resolves once the kill exec has run. */
   async close(): Promise<void> {

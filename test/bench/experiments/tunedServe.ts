@@ -9,7 +9,7 @@
  * before each session opens (TerminalSession reads `deps.highWatermark ?? HIGH_WATERMARK`).
  */
 import { TerminalService } from '../../../main/core/terminals/terminalService.ts';
-import { runServe } from '../../../main/serve/serveCommand.ts';
+import { runServe } from '../../../main/cli/serveCommand.ts';
 
 const high = Number(process.env.WM_HIGH);
 const low = Number(process.env.WM_LOW);

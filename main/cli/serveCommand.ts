@@ -1,7 +1,8 @@
 /** `kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T]`: the UI for a browser. */
 import { Kubedeck, type FilesFactory } from '../core/kubedeck.ts';
-import { isLoopback } from './auth.ts';
-import { startServer, type ServeHandle } from './server.ts';
+import { isLoopback } from '../serve/auth.ts';
+import { startServer, type ServeHandle } from '../serve/server.ts';
+import { parseCommand, UsageError } from './args.ts';
 
 export const SERVE_USAGE = 'usage: kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T]';
 
@@ -12,47 +13,26 @@ export interface ServeArgs {
   token?: string;
 }
 
-/** Parses serve's arguments; throws a clear error for anything unknown or malformed. */
+const SERVE_OPTIONS = {
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  token: { type: 'string' },
+} as const;
+
+/** Parses serve's arguments; throws a UsageError for anything unknown or malformed. */
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const out: ServeArgs = { port: 0, host: '127.0.0.1' };
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let value: string | undefined;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      value = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const next = (): string => {
-      const v = value ?? argv[++i];
-      if (v === undefined || v === '') throw new Error(`${arg} needs a value\n${SERVE_USAGE}`);
-      return v;
-    };
-    switch (arg) {
-      case '--port':
-      case '-p': {
-        const v = next();
-        const n = Number(v);
-        if (!/^\d+$/.test(v) || n > 65535) throw new Error(`--port must be a number from 0 to 65535, not ${JSON.stringify(v)}`);
-        out.port = n;
-        break;
-      }
-      case '--host':
-        out.host = next();
-        break;
-      case '--kubeconfig':
-        out.kubeconfig = next();
-        break;
-      case '--token':
-        out.token = next();
-        if (out.token.length < 16) throw new Error('--token must be at least 16 characters');
-        break;
-      case '-h':
-      case '--help':
-        throw new Error(SERVE_USAGE);
-      default:
-        throw new Error(`unknown option ${JSON.stringify(argv[i])}\n${SERVE_USAGE}`);
-    }
+  const { values } = parseCommand(argv, { options: SERVE_OPTIONS, usage: SERVE_USAGE, positionals: false, quote: (a) => JSON.stringify(a) });
+  const out: ServeArgs = { port: 0, host: values.host ?? '127.0.0.1' };
+  if (values.port !== undefined) {
+    const n = Number(values.port);
+    if (!/^\d+$/.test(values.port) || n > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not ${JSON.stringify(values.port)}`, SERVE_USAGE);
+    out.port = n;
+  }
+  if (values.kubeconfig !== undefined) out.kubeconfig = values.kubeconfig;
+  if (values.token !== undefined) {
+    if (values.token.length < 16) throw new UsageError('--token must be at least 16 characters', SERVE_USAGE);
+    out.token = values.token;
   }
   return out;
 }
@@ -85,7 +65,7 @@ export async function startServe(args: ServeArgs, extra: { files?: FilesFactory;
   };
 }
 
-/** The CLI entry: prints the URL, runs until SIGINT/SIGTERM, then ends every session cleanly. */
+/** The CLI entry: prints the URL, runs until SIGINT/SIGTERM, then ends every session cleanly. Bad arguments throw a UsageError. */
 export async function runServe(argv: string[], extra: { files?: FilesFactory } = {}): Promise<void> {
   const args = parseServeArgs(argv);
   const running = await startServe(args, { ...extra, log: (s) => console.error(`kubedeck: ${s}`) });

@@ -1,0 +1,33 @@
+// The pod as the renderer sees it: container states from containerStatuses, defaults for what is missing.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { toPodInfo } from './podInfo.ts';
+
+it('maps container states, reasons and readiness, and fills in what a pod object lacks', () => {
+  const info = toPodInfo('ctx', {
+    metadata: { name: 'web', namespace: 'shop', creationTimestamp: '2024-05-01T10:00:00Z' as unknown as Date },
+    spec: { containers: [{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox' }, { name: 'c', image: 'x' }, { name: 'd' }] },
+    status: {
+      phase: 'Running',
+      containerStatuses: [
+        { name: 'a', ready: true, state: { running: {} } } as never,
+        { name: 'b', ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } } } as never,
+        { name: 'c', ready: false, state: { terminated: { reason: 'Completed', exitCode: 0 } } } as never,
+      ],
+    },
+  });
+  assert.deepEqual(info, {
+    context: 'ctx',
+    namespace: 'shop',
+    name: 'web',
+    phase: 'Running',
+    created: '2024-05-01T10:00:00.000Z',
+    containers: [
+      { name: 'a', image: 'nginx', state: 'running', ready: true },
+      { name: 'b', image: 'busybox', state: 'waiting', ready: false, reason: 'CrashLoopBackOff' },
+      { name: 'c', image: 'x', state: 'terminated', ready: false, reason: 'Completed' },
+      { name: 'd', image: '', state: 'unknown', ready: false },
+    ],
+  });
+  assert.deepEqual(toPodInfo('ctx', {}), { context: 'ctx', namespace: '', name: '', phase: 'Unknown', containers: [], created: undefined });
+});
