@@ -1,5 +1,5 @@
 /** The dual-pane file browser and the transfer queue (tar over exec). */
-import type { ContainerRef } from './terminals.ts';
+import type { ContainerRef } from './containerRef.ts';
 
 /** A location: the local machine (of the main process) or a container. */
 export type FileLocation = { kind: 'local' } | ({ kind: 'container' } & ContainerRef);

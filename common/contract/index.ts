@@ -7,17 +7,20 @@ import { CLUSTERS_METHODS, type ClustersEvents, type ClustersMethods } from './c
 import { TERMINALS_METHODS, type TerminalsEvents, type TerminalsMethods } from './terminals.ts';
 import { FILES_METHODS, type FilesEvents, type FilesMethods } from './files.ts';
 import { RECORDINGS_METHODS, type RecordingsEvents, type RecordingsMethods } from './recordings.ts';
+import { AUDIT_METHODS, type AuditEvents, type AuditMethods } from './audit.ts';
 
+export type * from './containerRef.ts';
 export type * from './clusters.ts';
 export type * from './terminals.ts';
 export type * from './files.ts';
 export type * from './recordings.ts';
+export type * from './audit.ts';
 
 /** Every request the renderer can make. */
-export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods {}
+export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods, AuditMethods {}
 
 /** Every event the main side sends, by name. */
-export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents {}
+export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents {}
 
 export type KubedeckEventName = keyof KubedeckEvents;
 
@@ -33,6 +36,7 @@ export const METHOD_NAMES = Object.keys({
   ...TERMINALS_METHODS,
   ...FILES_METHODS,
   ...RECORDINGS_METHODS,
+  ...AUDIT_METHODS,
 }) as (keyof KubedeckMethods)[];
 
 /** IPC channel of a method (main/app) and of the event stream. */

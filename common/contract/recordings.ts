@@ -1,4 +1,4 @@
-/** Session recordings (asciicast v2), playback, search, and the audit trail. */
+/** Session recordings (asciicast v2), playback and search. The audit trail is its own domain (audit.ts). */
 
 export interface RecordingInfo {
   id: string;
@@ -35,16 +35,6 @@ export interface RecordingSettings {
   maxAgeDays: number;
 }
 
-export interface AuditEntry {
-  seq: number;
-  time: string;
-  kind: 'terminal.open' | 'terminal.close' | 'transfer' | 'kubeconfig' | string;
-  who: string;
-  details: Record<string, unknown>;
-  hash: string;
-  prev: string;
-}
-
 export interface RecordingsMethods {
   listRecordings(): Promise<RecordingInfo[]>;
   /** The whole asciicast v2 file as text, for the player and for export. */
@@ -53,16 +43,10 @@ export interface RecordingsMethods {
   searchRecordings(query: string): Promise<RecordingSearchHit[]>;
   getRecordingSettings(): Promise<RecordingSettings>;
   setRecordingSettings(s: RecordingSettings): Promise<RecordingSettings>;
-  /**
-   * The audit trail and whether its hash chain is intact; if not, the 1-based line number of the first
-   * broken line (one past the end when lines were cut off the end) and why, in words.
-   */
-  readAudit(): Promise<{ entries: AuditEntry[]; intact: boolean; brokenAt?: number; reason?: string }>;
 }
 
 export interface RecordingsEvents {
   'recordings.changed': { recordings: RecordingInfo[] };
-  'audit.appended': AuditEntry;
 }
 
 export const RECORDINGS_METHODS: Record<keyof RecordingsMethods, true> = {
@@ -72,5 +56,4 @@ export const RECORDINGS_METHODS: Record<keyof RecordingsMethods, true> = {
   searchRecordings: true,
   getRecordingSettings: true,
   setRecordingSettings: true,
-  readAudit: true,
 };

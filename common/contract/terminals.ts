@@ -1,12 +1,9 @@
 /** Pod terminals: exec sessions owned by the main process, shown in xterm by the renderer. */
 
-/** Where a terminal runs. */
-export interface ContainerRef {
-  context: string;
-  namespace: string;
-  pod: string;
-  container: string;
-}
+import type { ContainerRef } from './containerRef.ts';
+
+/** Where a terminal runs; re-exported because every request and info of this domain extends it. */
+export type { ContainerRef };
 
 export interface OpenTerminalRequest extends ContainerRef {
   /** The command to run; absent: the best shell the image has (bash, else sh/ash). */

@@ -14,6 +14,7 @@ import { RemoteFs } from '../core/files/remoteFs.ts';
 import { Cancelled, downloadItem, type ItemHooks, uploadItem } from '../core/files/transfer.ts';
 import { dataDir, SettingsStore } from '../core/settings/settings.ts';
 import { parseCommand, UsageError } from './args.ts';
+import { formatBytes, formatDuration, formatRate } from '../../common/format.ts';
 
 export const CP_USAGE = 'usage: kubedeck cp [--context C] [-c CONTAINER] [--kubeconfig FILE] [--no-compress] SRC DST\n' +
   '  SRC/DST: a local path, or [namespace/]pod:/path in the container';
@@ -56,16 +57,6 @@ export function parseRemote(spec: string): { namespace?: string; pod: string; pa
   const dns = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
   if (!dns.test(a) || (b !== undefined && !dns.test(b))) return undefined;
   return b === undefined ? { pod: a, path: spec.slice(colon + 1) } : { namespace: a, pod: b, path: spec.slice(colon + 1) };
-}
-
-function human(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < u.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
 }
 
 export interface CpIo {
@@ -138,7 +129,7 @@ export async function runCp(argv: string[], io: CpIo = { out: process.stdout, er
       const width = 30;
       const rate = bytes / Math.max(0.001, (now - t0) / 1000);
       const eta = rate > 0 && total > bytes ? Math.round((total - bytes) / rate) : 0;
-      io.out.write(`\r[${'#'.repeat(Math.round(pct * width)).padEnd(width, '.')}] ${(pct * 100).toFixed(0).padStart(3)}% ${human(bytes)}/${human(total)} ${human(rate)}/s${eta ? ` ${eta}s left` : ''}   `);
+      io.out.write(`\r[${'#'.repeat(Math.round(pct * width)).padEnd(width, '.')}] ${(pct * 100).toFixed(0).padStart(3)}% ${formatBytes(bytes)}/${formatBytes(total)} ${formatRate(rate)}${eta ? ` ${formatDuration(eta)} left` : ''}   `);
     };
     const hooks: ItemHooks = {
       signal: abort.signal,
@@ -169,7 +160,7 @@ export async function runCp(argv: string[], io: CpIo = { out: process.stdout, er
     draw(true);
     if (tty) io.out.write('\n');
     for (const w of res.warnings) io.err.write(`kubedeck cp: warning: ${w}\n`);
-    io.err.write(`kubedeck cp: ${res.finalPath}: ${human(total)} copied in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${res.verified}\n`);
+    io.err.write(`kubedeck cp: ${res.finalPath}: ${formatBytes(total)} copied in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${res.verified}\n`);
     return 0;
   } catch (e) {
     if (io.out.isTTY) io.out.write('\n');

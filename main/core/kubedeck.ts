@@ -6,6 +6,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { METHOD_NAMES, type KubedeckEventName, type KubedeckEvents, type KubedeckMethods } from '../../common/contract/index.ts';
+import { AUDIT_METHODS, type AuditMethods } from '../../common/contract/audit.ts';
 import { FILES_METHODS, type FilesMethods } from '../../common/contract/files.ts';
 import { RECORDINGS_METHODS, type RecordingsMethods } from '../../common/contract/recordings.ts';
 import { TERMINALS_METHODS, type TerminalsMethods } from '../../common/contract/terminals.ts';
@@ -111,6 +112,7 @@ export class Kubedeck {
       ...forward<TerminalsMethods>(terminals, TERMINALS_METHODS),
       ...forward<FilesMethods>(files, FILES_METHODS),
       ...forward<RecordingsMethods>(recordings, RECORDINGS_METHODS),
+      ...forward<AuditMethods>(recordings, AUDIT_METHODS),
     };
 
     const client: KubedeckClient = {

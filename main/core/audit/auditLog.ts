@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { AuditEntry } from '../../../common/contract/recordings.ts';
+import type { AuditEntry } from '../../../common/contract/audit.ts';
 
 export type { AuditEntry };
 

@@ -7,7 +7,7 @@
  * the recording, never the session.
  */
 import fs from 'node:fs';
-import type { AsciicastHeader, KubedeckHeaderFields } from './asciicast.ts';
+import type { AsciicastHeader, KubedeckHeaderFields } from '../../../common/asciicast/asciicast.ts';
 
 export interface RecordingMeta {
   context: string;

@@ -8,7 +8,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import type { RecordingInfo, RecordingSearchHit, RecordingSettings } from '../../../common/contract/recordings.ts';
-import { EXIT_MARKER, EscapeStripper, StreamSearcher, parseEvent, parseHeader } from './asciicast.ts';
+import { EXIT_MARKER, parseEvent, parseHeader } from '../../../common/asciicast/asciicast.ts';
+import { EscapeStripper, StreamSearcher } from './castSearch.ts';
 import { Recorder, sidecarPath, type RecordingMeta, type RecordingSidecar } from './recorder.ts';
 
 export const DEFAULT_SETTINGS: RecordingSettings = {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { RecordingStore } from './recordingStore.ts';
 import { RecordingsService } from './recordingsService.ts';
 import { AuditLog } from '../audit/auditLog.ts';
-import { parseEvent, parseHeader } from './asciicast.ts';
+import { parseEvent, parseHeader } from '../../../common/asciicast/asciicast.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);

@@ -3,20 +3,14 @@
  * AuditLog, and their events ('recordings.changed', 'audit.appended') sent through that client's `emit`.
  * Call dispose() when the client goes.
  */
-import type {
-  AuditEntry,
-  RecordingInfo,
-  RecordingSearchHit,
-  RecordingSettings,
-  RecordingsEvents,
-  RecordingsMethods,
-} from '../../../common/contract/recordings.ts';
+import type { RecordingInfo, RecordingSearchHit, RecordingSettings, RecordingsEvents, RecordingsMethods } from '../../../common/contract/recordings.ts';
+import type { AuditEntry, AuditEvents, AuditMethods } from '../../../common/contract/audit.ts';
 import type { AuditLog } from '../audit/auditLog.ts';
 import type { RecordingStore } from './recordingStore.ts';
 
-export type RecordingsEmit = <E extends keyof RecordingsEvents>(name: E, payload: RecordingsEvents[E]) => void;
+export type RecordingsEmit = <E extends keyof (RecordingsEvents & AuditEvents)>(name: E, payload: (RecordingsEvents & AuditEvents)[E]) => void;
 
-export class RecordingsService implements RecordingsMethods {
+export class RecordingsService implements RecordingsMethods, AuditMethods {
   private readonly disposers: (() => void)[] = [];
 
   /**

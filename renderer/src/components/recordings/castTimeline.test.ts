@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTimeline, formatSize, formatTime, indexAfter, parseCast, toTimeline } from './castTimeline.ts';
+import { parseCast } from '../../../../common/asciicast/asciicast.ts';
+import { buildTimeline, indexAfter, toTimeline } from './castTimeline.ts';
 
 const cast = [
   JSON.stringify({ version: 2, width: 80, height: 24, timestamp: 1 }),
@@ -12,15 +13,6 @@ const cast = [
   '[40.2, "m", "exit 0"]',
   '[40.3, "o", "tor', // torn by a killed app
 ].join('\n');
-
-test('parses a recording, skipping a torn last line, and refuses what is not asciicast v2', () => {
-  const p = parseCast(cast);
-  assert.equal(p.header.width, 80);
-  assert.equal(p.events.length, 6);
-  assert.throws(() => parseCast('hello'), /not an asciicast/);
-  assert.throws(() => parseCast('{"version":3,"term":{"cols":80,"rows":24}}'), /version 3/);
-  assert.throws(() => parseCast(['{"version":2,"width":1,"height":1}', 'garbage', '[1,"o","x"]'].join('\n')), /line 2/);
-});
 
 test('the idle limit shortens long pauses; recording time maps onto the timeline', () => {
   const p = parseCast(cast);
@@ -37,13 +29,4 @@ test('the idle limit shortens long pauses; recording time maps onto the timeline
   assert.equal(toTimeline(tl, 30), 5.5);
   assert.equal(indexAfter(tl, 3), 3, 'the event at exactly t is shown');
   assert.equal(indexAfter(tl, 0), 0);
-});
-
-test('formats times and sizes', () => {
-  assert.equal(formatTime(0), '0:00');
-  assert.equal(formatTime(75.9), '1:15');
-  assert.equal(formatTime(3725), '1:02:05');
-  assert.equal(formatSize(512), '512 B');
-  assert.equal(formatSize(1536), '1.5 KB');
-  assert.equal(formatSize(300 * 1024 * 1024), '300 MB');
 });

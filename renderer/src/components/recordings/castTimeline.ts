@@ -1,17 +1,10 @@
 /**
  * The player's model of an asciicast v2 recording, without the DOM: events on a timeline where pauses
  * longer than the idle-time limit are cut down to it, markers, and the mapping from recording time (what
- * search hits carry) to timeline time (what the seek bar shows).
+ * search hits carry) to timeline time (what the seek bar shows). The file is read by the common parser
+ * (common/asciicast/asciicast.ts), the same one the main side uses.
  */
-
-export interface CastHeader {
-  version: number;
-  width: number;
-  height: number;
-  timestamp?: number;
-  title?: string;
-  kubedeck?: { context: string; namespace: string; pod: string; container: string; command: string[] };
-}
+import type { AsciicastHeader, ParsedCast } from '../../../../common/asciicast/asciicast.ts';
 
 export interface CastEvent {
   /** Timeline time (seconds, idle limit applied). */
@@ -28,41 +21,15 @@ export interface CastMarker {
 }
 
 export interface Timeline {
-  header: CastHeader;
+  header: AsciicastHeader;
   events: CastEvent[];
   markers: CastMarker[];
   duration: number;
   idleLimit: number | null;
 }
 
-/** Parses asciicast v2 text; a torn last line is skipped, anything else malformed is an error. */
-export function parseCast(text: string): { header: CastHeader; events: [number, string, string][] } {
-  const lines = text.split('\n');
-  let header: CastHeader;
-  try {
-    header = JSON.parse(lines[0]) as CastHeader;
-  } catch {
-    throw new Error('not an asciicast file: the first line is not a JSON header');
-  }
-  if (header?.version !== 2) throw new Error(`unsupported asciicast version ${String(header?.version)} (2 is supported)`);
-  const events: [number, string, string][] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    if (!line.trim()) continue;
-    try {
-      const e = JSON.parse(line) as unknown;
-      if (Array.isArray(e) && typeof e[0] === 'number' && typeof e[1] === 'string' && typeof e[2] === 'string') {
-        events.push([e[0], e[1], e[2]]);
-      }
-    } catch {
-      if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim())) throw new Error(`line ${i + 1} is not valid JSON`);
-    }
-  }
-  return { header, events };
-}
-
 /** Builds the timeline; `idleLimit` null keeps the pauses as recorded. */
-export function buildTimeline(parsed: ReturnType<typeof parseCast>, idleLimit: number | null): Timeline {
+export function buildTimeline(parsed: ParsedCast, idleLimit: number | null): Timeline {
   const events: CastEvent[] = [];
   const markers: CastMarker[] = [];
   let prevOrig = 0;
@@ -105,26 +72,4 @@ export function indexAfter(tl: Timeline, t: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** "m:ss" (or "h:mm:ss") for a number of seconds. */
-export function formatTime(s: number): string {
-  const total = Math.max(0, Math.floor(s));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const sec = String(total % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
-}
-
-/** "12.3 MB" style sizes. */
-export function formatSize(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTimeline, parseCast } from './castTimeline.ts';
+import { parseCast } from '../../../../common/asciicast/asciicast.ts';
+import { buildTimeline } from './castTimeline.ts';
 import { barTime, firstOutputTime, isExitMarker, nextMarkerTime, prevMarkerTime, recordingTimeAt, stepBackTime, stepForwardTime, writesTo } from './playback.ts';
 
 const cast = [

@@ -1,55 +1,8 @@
 /**
- * asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/): a JSON header line, then one JSON array per
- * event `[time, code, data]`; codes `o` output, `i` input, `r` resize ("COLSxROWS"), `m` marker.
- * v2 has no exit event (v3's `x` would make asciinema 2.x refuse the file), so Kubedeck ends a recording
- * with a marker labelled `exit N` and keeps the code in a sidecar too (see recorder.ts).
+ * Search in recordings: the output text of `o` events with escape sequences stripped, matched as a stream
+ * so a recording of any size is searched in constant memory. The format itself is read by
+ * common/asciicast/asciicast.ts.
  */
-
-export interface KubedeckHeaderFields {
-  context: string;
-  namespace: string;
-  pod: string;
-  container: string;
-  command: string[];
-}
-
-export interface AsciicastHeader {
-  version: 2;
-  width: number;
-  height: number;
-  timestamp: number;
-  title?: string;
-  env?: { TERM?: string; SHELL?: string };
-  kubedeck?: KubedeckHeaderFields;
-}
-
-export type AsciicastEvent = [time: number, code: 'o' | 'i' | 'r' | 'm' | string, data: string];
-
-export const EXIT_MARKER = /^exit (-?\d+)$/;
-
-/** Parses one event line; undefined for anything that is not a well-formed event. */
-export function parseEvent(line: string): AsciicastEvent | undefined {
-  if (!line.startsWith('[')) return undefined;
-  try {
-    const e = JSON.parse(line) as unknown;
-    if (Array.isArray(e) && e.length >= 3 && typeof e[0] === 'number' && typeof e[1] === 'string' && typeof e[2] === 'string') {
-      return e as AsciicastEvent;
-    }
-  } catch {
-    // a torn last line (the app was killed mid-write) is simply not an event
-  }
-  return undefined;
-}
-
-export function parseHeader(line: string): AsciicastHeader | undefined {
-  try {
-    const h = JSON.parse(line) as Partial<AsciicastHeader>;
-    if (h && h.version === 2 && typeof h.width === 'number' && typeof h.height === 'number') return h as AsciicastHeader;
-  } catch {
-    // not a header
-  }
-  return undefined;
-}
 
 /**
  * Strips terminal escape sequences from output, statefully, so a sequence split across two `o` events is
