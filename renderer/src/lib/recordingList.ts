@@ -4,6 +4,7 @@
  * state; these functions are here so node:test can check them.
  */
 import type { RecordPolicy, RecordingInfo } from '../../../common/contract/index.ts';
+import { formatTimestamp } from '../../../common/format.ts';
 
 /** Recordings whose cluster, namespace, pod, container, command, start or exit code contain every word. */
 export function filterRecordings(recordings: RecordingInfo[], filter: string): RecordingInfo[] {
@@ -22,8 +23,7 @@ export function recordingWhere(r: Pick<RecordingInfo, 'context' | 'namespace' | 
 
 /** A start time as the list shows it (the raw text if it is not a date). */
 export function startedLabel(iso: string): string {
-  const d = new Date(iso);
-  return isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+  return formatTimestamp(iso, { seconds: true }) || iso;
 }
 
 /** The title of the search results; the main side stops at 200 hits. */
