@@ -1,24 +1,10 @@
 /**
  * The sidebar's model: clusters → namespaces → pods → containers, kept live by the clusters.* events,
- * with a filter and the rows the tree shows (flattened, for keyboard navigation).
+ * with a filter and the rows the tree shows (flattened, for keyboard navigation; built by clusterRows.ts).
  */
-import type { ClusterInfo, ContainerInfo, KubeconfigProblem, NamespaceInfo, PodInfo } from '../../../common/contract/index.ts';
+import type { ClusterInfo, KubeconfigProblem, NamespaceInfo, PodInfo } from '../../../common/contract/index.ts';
 import { api, connection } from './api.ts';
-
-export type TreeRow =
-  | { kind: 'cluster'; key: string; depth: 0; cluster: ClusterInfo; expanded: boolean }
-  | { kind: 'namespace'; key: string; depth: 1; context: string; namespace: string; expanded: boolean; loading: boolean; error?: string; count?: number }
-  | { kind: 'pod'; key: string; depth: 2; pod: PodInfo; expanded: boolean }
-  | { kind: 'container'; key: string; depth: 3; pod: PodInfo; container: ContainerInfo }
-  /** A placeholder line: loading, empty, or an error, under a cluster or namespace. */
-  | { kind: 'note'; key: string; depth: number; text: string; tone: 'muted' | 'error' };
-
-const SEP = '\u0000';
-export const clusterKey = (context: string) => `c${SEP}${context}`;
-export const namespaceKey = (context: string, namespace: string) => `n${SEP}${context}${SEP}${namespace}`;
-export const podKey = (context: string, namespace: string, pod: string) => `p${SEP}${context}${SEP}${namespace}${SEP}${pod}`;
-const containerKey = (pod: PodInfo, container: string) => `k${SEP}${pod.context}${SEP}${pod.namespace}${SEP}${pod.name}${SEP}${container}`;
-const podsKey = (context: string, namespace: string) => `${context}${SEP}${namespace}`;
+import { clusterKey, namespaceKey, podsKey, treeRows, type TreeInput, type TreeRow } from './clusterRows.ts';
 
 /** Clusters at most this many are expanded (with their default namespace) on first load. */
 const AUTO_EXPAND_CLUSTERS = 5;
@@ -27,12 +13,7 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The container a pod opens into: the first running one, else the first. */
-export function defaultContainer(pod: PodInfo): string | undefined {
-  return (pod.containers.find((c) => c.state === 'running') ?? pod.containers[0])?.name;
-}
-
-class ClusterTree {
+class ClusterTree implements TreeInput {
   clusters = $state<ClusterInfo[]>([]);
   problems = $state<KubeconfigProblem[]>([]);
   /** Set when listClusters itself failed. */
@@ -197,66 +178,8 @@ class ClusterTree {
     }
   }
 
-  /** The rows the tree shows, in order. */
-  rows = $derived.by(() => this.computeRows());
-
-  private computeRows(): TreeRow[] {
-    const q = this.filter.trim().toLowerCase();
-    const rows: TreeRow[] = [];
-    for (const cluster of this.clusters) {
-      const ctx = cluster.context;
-      const cKey = clusterKey(ctx);
-      if (q) {
-        const clusterMatches = ctx.toLowerCase().includes(q);
-        const nsRows: TreeRow[] = [];
-        for (const ns of this.namespaces[ctx] ?? []) {
-          const pods = this.pods[podsKey(ctx, ns.name)] ?? [];
-          const nsMatches = ns.name.toLowerCase().includes(q);
-          const matched = pods.filter((p) => p.name.toLowerCase().includes(q) || `${ns.name}/${p.name}`.toLowerCase().includes(q));
-          const shown = nsMatches || clusterMatches ? pods : matched;
-          if (!shown.length && !nsMatches) continue;
-          const nKey = namespaceKey(ctx, ns.name);
-          nsRows.push({ kind: 'namespace', key: nKey, depth: 1, context: ctx, namespace: ns.name, expanded: true, loading: !!this.loading[nKey], count: shown.length });
-          for (const pod of shown) this.pushPod(nsRows, pod);
-        }
-        if (!nsRows.length && !clusterMatches) continue;
-        rows.push({ kind: 'cluster', key: cKey, depth: 0, cluster, expanded: true });
-        rows.push(...nsRows);
-        continue;
-      }
-      const cOpen = !!this.expanded[cKey];
-      rows.push({ kind: 'cluster', key: cKey, depth: 0, cluster, expanded: cOpen });
-      if (!cOpen) continue;
-      const nss = this.namespaces[ctx];
-      const nsErr = this.namespaceErrors[ctx];
-      if (!nss) {
-        if (nsErr && cluster.status.state !== 'error') rows.push({ kind: 'note', key: `${cKey}${SEP}err`, depth: 1, text: nsErr, tone: 'error' });
-        else if (cluster.status.state !== 'error') rows.push({ kind: 'note', key: `${cKey}${SEP}loading`, depth: 1, text: 'Loading namespaces…', tone: 'muted' });
-        continue;
-      }
-      if (!nss.length) rows.push({ kind: 'note', key: `${cKey}${SEP}empty`, depth: 1, text: 'No namespaces', tone: 'muted' });
-      for (const ns of nss) {
-        const nKey = namespaceKey(ctx, ns.name);
-        const nOpen = !!this.expanded[nKey];
-        const pods = this.pods[podsKey(ctx, ns.name)];
-        const err = this.podErrors[podsKey(ctx, ns.name)];
-        rows.push({ kind: 'namespace', key: nKey, depth: 1, context: ctx, namespace: ns.name, expanded: nOpen, loading: !!this.loading[nKey], error: err, count: pods?.length });
-        if (!nOpen) continue;
-        if (err && !pods) rows.push({ kind: 'note', key: `${nKey}${SEP}err`, depth: 2, text: err, tone: 'error' });
-        else if (!pods) rows.push({ kind: 'note', key: `${nKey}${SEP}loading`, depth: 2, text: 'Loading pods…', tone: 'muted' });
-        else if (!pods.length) rows.push({ kind: 'note', key: `${nKey}${SEP}empty`, depth: 2, text: 'No pods', tone: 'muted' });
-        else for (const pod of pods) this.pushPod(rows, pod);
-      }
-    }
-    return rows;
-  }
-
-  private pushPod(rows: TreeRow[], pod: PodInfo): void {
-    const pKey = podKey(pod.context, pod.namespace, pod.name);
-    const open = !!this.expanded[pKey];
-    rows.push({ kind: 'pod', key: pKey, depth: 2, pod, expanded: open });
-    if (open) for (const c of pod.containers) rows.push({ kind: 'container', key: containerKey(pod, c.name), depth: 3, pod, container: c });
-  }
+  /** The rows the tree shows, in order (clusterRows.ts). */
+  rows = $derived.by(() => treeRows(this));
 }
 
 export const clusterTree = new ClusterTree();

@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { paneKey, shortcutLabel, viewKey, type KeyLike } from './keymap.ts';
+
+function key(spec: string, type = 'keydown'): KeyLike {
+  const parts = spec.split('+');
+  const k = parts.pop()!;
+  return { type, key: k, ctrlKey: parts.includes('Ctrl'), shiftKey: parts.includes('Shift'), altKey: parts.includes('Alt'), metaKey: parts.includes('Meta') };
+}
+
+test('Ctrl+Shift+F/C/V/M/E are the pane\'s actions, in either letter case, on keydown', () => {
+  assert.deepEqual(paneKey(key('Ctrl+Shift+F')), { action: 'find' });
+  assert.deepEqual(paneKey(key('Ctrl+Shift+f')), { action: 'find' });
+  assert.deepEqual(paneKey(key('Ctrl+Shift+C')), { action: 'copy' });
+  assert.deepEqual(paneKey(key('Ctrl+Shift+V')), { action: 'paste' });
+  assert.deepEqual(paneKey(key('Ctrl+Shift+M')), { action: 'marker' });
+  assert.deepEqual(paneKey(key('Ctrl+Shift+E')), { action: 'browseFiles' });
+  // The keyup (and keypress) of a shortcut is kept from the shell too, but runs nothing.
+  assert.deepEqual(paneKey(key('Ctrl+Shift+F', 'keyup')), {});
+  assert.deepEqual(paneKey(key('Ctrl+Shift+C', 'keypress')), {});
+});
+
+test('the shell keeps its own keys: Ctrl+C, Ctrl+V, plain letters, other Ctrl+Shift letters', () => {
+  for (const k of ['Ctrl+C', 'Ctrl+V', 'Ctrl+F', 'Shift+F', 'f', 'Enter', 'Ctrl+Shift+X', 'Ctrl+Shift+Enter', 'Ctrl+Shift+F1', 'Tab', 'Shift+Tab', 'PageDown']) {
+    assert.equal(paneKey(key(k)), undefined, k);
+  }
+});
+
+test('the tab keys are left to the view, whatever the modifiers', () => {
+  for (const k of ['Ctrl+Tab', 'Ctrl+Shift+Tab', 'Ctrl+PageUp', 'Ctrl+PageDown', 'Ctrl+Shift+PageDown', 'Ctrl+Alt+Tab']) {
+    assert.deepEqual(paneKey(key(k)), {}, k);
+    assert.deepEqual(paneKey(key(k, 'keyup')), {}, k);
+  }
+});
+
+test('the view cycles and moves tabs with Ctrl only (not with Alt or Meta)', () => {
+  assert.deepEqual(viewKey(key('Ctrl+Tab')), { cycle: 1 });
+  assert.deepEqual(viewKey(key('Ctrl+Shift+Tab')), { cycle: -1 });
+  assert.deepEqual(viewKey(key('Ctrl+PageDown')), { cycle: 1 });
+  assert.deepEqual(viewKey(key('Ctrl+PageUp')), { cycle: -1 });
+  assert.deepEqual(viewKey(key('Ctrl+Shift+PageDown')), { move: 1 });
+  assert.deepEqual(viewKey(key('Ctrl+Shift+PageUp')), { move: -1 });
+  for (const k of ['Tab', 'PageDown', 'Ctrl+Alt+Tab', 'Ctrl+Meta+PageUp', 'Ctrl+Shift+F', 'Ctrl+T']) assert.equal(viewKey(key(k)), undefined, k);
+});
+
+test('menu labels come from the same table', () => {
+  assert.equal(shortcutLabel('copy'), 'Ctrl+Shift+C');
+  assert.equal(shortcutLabel('paste'), 'Ctrl+Shift+V');
+  assert.equal(shortcutLabel('find'), 'Ctrl+Shift+F');
+  assert.equal(shortcutLabel('browseFiles'), 'Ctrl+Shift+E');
+  assert.equal(shortcutLabel('marker'), 'Ctrl+Shift+M');
+});

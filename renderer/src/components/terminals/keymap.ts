@@ -1,0 +1,60 @@
+/**
+ * The terminals view's keyboard shortcuts in one table: what a pane does with Ctrl+Shift+<letter> (find, copy,
+ * paste, recording marker, browse files) and what the view does with Ctrl+Tab / Ctrl+PgUp / Ctrl+PgDn (switch
+ * and move tabs). xterm asks `paneKey` about every key event, so it never sends one of these to the shell; the
+ * menus show `shortcutLabel`, so a label cannot disagree with the key. Plain code, tested without a DOM.
+ */
+
+/** The parts of a KeyboardEvent the keymap reads. */
+export interface KeyLike {
+  type: string;
+  key: string;
+  ctrlKey: boolean;
+  shiftKey: boolean;
+  altKey: boolean;
+  metaKey: boolean;
+}
+
+export type PaneAction = 'find' | 'copy' | 'paste' | 'marker' | 'browseFiles';
+
+/** Ctrl+Shift+<letter> in a pane. */
+const PANE_SHORTCUTS: { letter: string; action: PaneAction }[] = [
+  { letter: 'f', action: 'find' },
+  { letter: 'c', action: 'copy' },
+  { letter: 'v', action: 'paste' },
+  { letter: 'm', action: 'marker' },
+  { letter: 'e', action: 'browseFiles' },
+];
+
+/** Keys the view takes with Ctrl (and Shift or not), whatever pane has the keyboard. */
+const VIEW_KEYS = ['Tab', 'PageUp', 'PageDown'];
+
+export type ViewAction = { cycle: 1 | -1 } | { move: 1 | -1 };
+
+/**
+ * What xterm does with a key event: undefined, it is the terminal's (sent to the pod); otherwise xterm must
+ * leave it, and `action`, when set (on keydown), is the pane's to run.
+ */
+export function paneKey(ev: KeyLike): { action?: PaneAction } | undefined {
+  if (ev.ctrlKey && VIEW_KEYS.includes(ev.key)) return {};
+  if (!ev.ctrlKey || !ev.shiftKey) return undefined;
+  const letter = ev.key.length === 1 ? ev.key.toLowerCase() : '';
+  const shortcut = PANE_SHORTCUTS.find((s) => s.letter === letter);
+  if (!shortcut) return undefined;
+  return ev.type === 'keydown' ? { action: shortcut.action } : {};
+}
+
+/** The view's tab keys: Ctrl+Tab / Ctrl+PgDn next tab, with Shift (Tab) or Ctrl+PgUp previous; Ctrl+Shift+PgUp/PgDn moves the tab. */
+export function viewKey(ev: KeyLike): ViewAction | undefined {
+  if (!ev.ctrlKey || ev.altKey || ev.metaKey) return undefined;
+  if (ev.key === 'Tab') return { cycle: ev.shiftKey ? -1 : 1 };
+  if (ev.key === 'PageDown') return ev.shiftKey ? { move: 1 } : { cycle: 1 };
+  if (ev.key === 'PageUp') return ev.shiftKey ? { move: -1 } : { cycle: -1 };
+  return undefined;
+}
+
+/** How a pane shortcut is written in a menu: "Ctrl+Shift+C". */
+export function shortcutLabel(action: PaneAction): string {
+  const s = PANE_SHORTCUTS.find((x) => x.action === action);
+  return s ? `Ctrl+Shift+${s.letter.toUpperCase()}` : '';
+}
