@@ -1,11 +1,10 @@
 /** The parent side of clusterHost.ts: test clusters in a child process, and what the bench asks of them. */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
-import { kubectlArgs, type Target } from './kubectl.ts';
+import { spawnKubectlSink, type Target } from './kubectl.ts';
 
 const HOST = fileURLToPath(new URL('./clusterHost.ts', import.meta.url));
-const PROBE = fileURLToPath(new URL('./ptyprobe.py', import.meta.url));
 
 export interface Clusters {
   kubeconfigPath: string;
@@ -90,7 +89,7 @@ export async function startClusters(n: number, kubeconfigPath: string): Promise<
     processes,
     killIn,
     startKubectlFlood(t) {
-      const p = spawn('python3', [PROBE, 'sink', '--', 'kubectl', ...kubectlArgs(t, 'exec', '-it', '-n', t.namespace, t.pod, '-c', t.container, '--', 'sh', '-c', 'exec yes kubedeck-bench-flood')], { stdio: 'ignore' });
+      const p = spawnKubectlSink(t, ['sh', '-c', 'exec yes kubedeck-bench-flood']);
       return async () => {
         await killIn(t, /kubedeck-bench-flood/);
         await new Promise<void>((r) => {

@@ -2,6 +2,7 @@
  * The kubectl side: the real kubectl on PATH, under a pseudo-terminal as a user runs it
  * (`kubectl exec -it` needs a terminal on stdin), driven by ptyprobe.py.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { run, runWithPeakRss } from './proc.ts';
 
@@ -15,7 +16,7 @@ export interface Target {
   container: string;
 }
 
-export function kubectlArgs(t: Target, ...rest: string[]): string[] {
+function kubectlArgs(t: Target, ...rest: string[]): string[] {
   return ['--kubeconfig', t.kubeconfig, '--context', t.context, ...rest];
 }
 
@@ -38,6 +39,11 @@ export async function kubectlSink(t: Target, command: string[], timeoutMs = 600_
   const r = await probe<{ seconds: number; exit: number; stderr: string }>('sink', [], execArgs(t, command), timeoutMs);
   if (r.exit !== 0) throw new Error(`kubectl exec exited ${r.exit}: ${r.stderr.trim()}`);
   return r.seconds;
+}
+
+/** `kubectl exec -it … -- command` with its output to /dev/null, in the background until it ends or is killed. */
+export function spawnKubectlSink(t: Target, command: string[]): ChildProcess {
+  return spawn('python3', [PROBE, 'sink', '--', ...execArgs(t, command)], { stdio: 'ignore' });
 }
 
 /** Keystroke echo latencies (ms) in `kubectl exec -it … -- shell` once its prompt is idle. */

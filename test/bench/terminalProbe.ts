@@ -3,6 +3,7 @@
  * process, or serve mode over its WebSocket. The caller acknowledges output as it arrives, as an
  * infinitely fast xterm would, so these numbers are the ceiling of the path below the renderer.
  */
+import { sleep } from '../util/wait.ts';
 import type { OpenTerminalRequest, TerminalInfo, TerminalState } from '../../common/contract/terminals.ts';
 
 export interface TermClient {
@@ -105,7 +106,7 @@ class OutputWatch {
   async quiet(ms: number, limitMs: number): Promise<void> {
     const end = performance.now() + limitMs;
     while (performance.now() < end) {
-      await new Promise((r) => setTimeout(r, ms / 2));
+      await sleep(ms / 2);
       if (performance.now() - this.lastAt >= ms) return;
     }
   }

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { until } from '../util/wait.ts';
+import { pidsUnder } from './sandbox.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CLI = join(HERE, 'cli.ts');
@@ -22,15 +24,7 @@ function startCli(args: string[]) {
   return { p, exited, output: () => out };
 }
 
-async function pidsWithRootUnder(prefix: string): Promise<number[]> {
-  const out: number[] = [];
-  for (const e of await readdir('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    const root = await import('node:fs/promises').then((fs) => fs.readlink(`/proc/${e}/root`)).catch(() => '');
-    if (root.startsWith(prefix)) out.push(Number(e));
-  }
-  return out;
-}
+const pidsWithRootUnder = async (prefix: string): Promise<number[]> => (await pidsUnder(prefix)).map((p) => p.pid);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`serves until ${signal}, then stops every process and removes its roots`, async () => {
@@ -38,8 +32,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const kubeconfig = join(dir, 'kd.yaml');
     const cli = startCli(['--kubeconfig', kubeconfig, '--clusters', '1']);
     try {
-      const deadline = Date.now() + 60000;
-      while (!/ready/.test(cli.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await until('the ready line', () => /ready/.test(cli.output()), 60_000, 100);
       assert.match(cli.output(), /test-cluster ready: 1 cluster\(s\)/);
       const kc = await readFile(kubeconfig, 'utf8');
       assert.match(kc, /name: kd-test-1/);

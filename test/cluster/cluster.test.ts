@@ -6,20 +6,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestClusters, type TestClusters, type TestCluster } from './index.ts';
 import { apiGet, apiWatch, rawExec } from './rawexec.ts';
-import { sleep } from '../util/wait.ts';
+import { sleep, until } from '../util/wait.ts';
 
 let tc: TestClusters;
 let c1: TestCluster;
 let c2: TestCluster;
-
-async function eventually(check: () => Promise<boolean> | boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  assert.fail(`timed out: ${what}`);
-}
 
 before(async () => {
   tc = await startTestClusters({ clusters: 2 });
@@ -92,7 +83,7 @@ describe('exec wire protocol', () => {
     sock.write(`POST /api/v1/namespaces/default/pods/shell/exec?command=echo&command=posted&stdout=true HTTP/1.1\r\nHost: 127.0.0.1\r\n`
       + `Authorization: Bearer ${c1.token}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n`
       + `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n`);
-    await eventually(() => got.includes('posted'), 'output over a POST upgrade');
+    await until('output over a POST upgrade', () => got.includes('posted'), 5000);
     assert.match(got, /^HTTP\/1\.1 101 /);
     assert.match(got, /sec-websocket-protocol: v5\.channel\.k8s\.io/i);
     sock.destroy();
@@ -231,10 +222,10 @@ describe('processes and faults', () => {
     const e = await rawExec(c1, { pod: 'notar', command: ['bash', '-c', 'exec -a kd-drop-tty bash'], stdin: true, tty: true });
     e.send(4, '{"Width":80,"Height":24}');
     const bg = await rawExec(c1, { pod: 'notar', command: ['sleep', '600'] });
-    await eventually(async () => {
+    await until('processes started', async () => {
       const ps = await c1.processes('default', 'notar', 'main');
       return ps.some((p) => p.command === 'kd-drop-tty') && ps.some((p) => p.command === 'sleep 600');
-    }, 'processes started');
+    }, 5000);
     c1.dropConnections();
     await e.closed;
     await bg.closed;
@@ -246,7 +237,7 @@ describe('processes and faults', () => {
     // the API server is still there after the drop
     assert.equal((await apiGet(c1, '/api/v1/namespaces')).status, 200);
     for (const p of ps) process.kill(p.pid, 'SIGKILL');
-    await eventually(async () => (await c1.processes('default', 'notar', 'main')).length === 0, 'killed');
+    await until('killed', async () => (await c1.processes('default', 'notar', 'main')).length === 0, 5000);
   });
 
   test('a container is one PID namespace with /proc: a second exec sees and kills the first one\'s process', async () => {
@@ -282,7 +273,7 @@ describe('processes and faults', () => {
   test('restart: same port, connections dropped, pods and their processes survive', async () => {
     const port = c2.port;
     const e = await rawExec(c2, { pod: 'shell', command: ['sleep', '300'] });
-    await eventually(async () => (await c2.processes('default', 'shell', 'main')).length === 1, 'sleep started');
+    await until('sleep started', async () => (await c2.processes('default', 'shell', 'main')).length === 1, 5000);
     await c2.restart();
     await e.closed;
     assert.equal(c2.port, port);
@@ -300,7 +291,7 @@ describe('processes and faults', () => {
     const root = c.rootOf('default', 'shell', 'main');
     const e = await rawExec(c, { pod: 'shell', command: ['bash'], stdin: true, tty: true });
     e.send(4, '{"Width":80,"Height":24}');
-    await eventually(async () => (await c.processes('default', 'shell', 'main')).length > 0, 'bash started');
+    await until('bash started', async () => (await c.processes('default', 'shell', 'main')).length > 0, 5000);
     const pids = (await c.processes('default', 'shell', 'main')).map((p) => p.pid);
     await extra.stop();
     assert.ok(!existsSync(root));

@@ -7,6 +7,7 @@
 //   c.rootOf('default', 'shell', 'main');                   // host path of that container's root filesystem
 //   await c.processes('default', 'shell', 'main');          // [{ pid (host), command }] running in that container
 //   c.dropConnections(); c.stallStreams(true); await c.restart();   // faults; restart keeps port, pods, processes
+//   await c.closeServer(); … await c.start();               // a cluster that is down for a while (same port after)
 //   await tc.stop();                                        // kills every container process, removes the roots
 //
 // Containers are chroot roots with their own PID and mount namespaces (PID 1 is /pause); tty execs run under a

@@ -7,20 +7,19 @@ SCRIPT_JSON: {"argv": [...], "rows": R, "cols": C, "steps": [{"wait": "text", "r
 Each step first waits for its text in the output (if given), then resizes (SIGWINCH reaches the program), sleeps,
 sends; {"until": "text", "repeat": "keys", "every": s} sends keys every s seconds until text shows. Prints the program's whole terminal output to stdout; exits with the program's exit code (124 on timeout).
 """
-import fcntl, json, os, pty, select, signal, struct, sys, termios, time
+import json, os, pty, select, signal, sys, time
+
+from ptyhelper import exit_status, read_some, set_size, take_terminal
 
 
 def main():
     spec = json.loads(sys.argv[1])
     fd, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', spec['rows'], spec['cols'], 0, 0))
+    set_size(slave, spec['cols'], spec['rows'])
     pid = os.fork()
     if pid == 0:
         os.close(fd)
-        os.setsid()
-        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
-        for i in (0, 1, 2):
-            os.dup2(slave, i)
+        take_terminal(slave)
         if slave > 2:
             os.close(slave)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -35,7 +34,7 @@ def main():
             st = steps.pop(0)
             if 'resize' in st:
                 r, c = st['resize']
-                fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', r, c, 0, 0))
+                set_size(fd, c, r)
                 os.kill(pid, signal.SIGWINCH)
             if 'sleep' in st:
                 time.sleep(st['sleep'])
@@ -61,16 +60,13 @@ def main():
             sys.exit(124)
         r, _, _ = select.select([fd], [], [], min(left, 0.2))
         if r:
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
-                data = b''
+            data = read_some(fd, 65536)
             if not data:
                 done = True
             out += data
     _, status = os.waitpid(pid, 0)
     sys.stdout.buffer.write(out)
-    sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+    sys.exit(exit_status(status))
 
 
 if __name__ == '__main__':

@@ -19,8 +19,31 @@ import sys
 import termios
 
 
+# PTY plumbing shared with ptydrive.py (which imports these): one copy of each ioctl and status rule.
+
 def set_size(fd, cols, rows):
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
+
+
+def take_terminal(slave):
+    """In a fresh child: a session of its own with `slave` as its controlling terminal, on fds 0, 1 and 2."""
+    os.setsid()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    for fd in (0, 1, 2):
+        os.dup2(slave, fd)
+
+
+def read_some(fd, n):
+    """os.read, where an error counts as the end of the stream (b'')."""
+    try:
+        return os.read(fd, n)
+    except OSError:
+        return b''
+
+
+def exit_status(st):
+    """A waitpid status as a shell reports it: the exit code, or 128+signal."""
+    return 128 + os.WTERMSIG(st) if os.WIFSIGNALED(st) else os.WEXITSTATUS(st)
 
 
 def enter_container(nspid, slave):
@@ -49,7 +72,7 @@ def enter_container(nspid, slave):
             break
         except InterruptedError:
             continue
-    os._exit(128 + os.WTERMSIG(st) if os.WIFSIGNALED(st) else os.WEXITSTATUS(st))
+    os._exit(exit_status(st))
 
 
 def private_mounts(root):
@@ -92,10 +115,7 @@ def main():
             os.close(master)
             if nspid:
                 enter_container(nspid, slave)
-            os.setsid()
-            fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
-            for fd in (0, 1, 2):
-                os.dup2(slave, fd)
+            take_terminal(slave)
             os.closerange(3, 65536)
             if not nspid:
                 private_mounts(root)
@@ -193,19 +213,13 @@ def main():
             except OSError:
                 pending = b''
         if 0 in r:
-            try:
-                data = os.read(0, 65536)
-            except OSError:
-                data = b''
+            data = read_some(0, 65536)
             if data:
                 pending += data
             else:
                 stdin_open = False
         if ctrl is not None and ctrl in r:
-            try:
-                data = os.read(ctrl, 4096)
-            except OSError:
-                data = b''
+            data = read_some(ctrl, 4096)
             if not data:
                 ctrl = None
             else:
@@ -227,9 +241,7 @@ def main():
     os.set_blocking(1, True)
     while out and not out_dead:
         flush_out()
-    if os.WIFSIGNALED(status):
-        sys.exit(128 + os.WTERMSIG(status))
-    sys.exit(os.WEXITSTATUS(status))
+    sys.exit(exit_status(status))
 
 
 if __name__ == '__main__':

@@ -1,141 +1,30 @@
 /**
  * Pod terminals, end to end: Chromium → serve mode → Kubedeck core → two test clusters.
- * Everything is asserted the way a user sees it: rows in the tree, tabs, text in the terminal.
+ * Everything is asserted the way a user sees it: tabs, panes, text in the terminal. This file is the
+ * terminal itself (tabs, keys, resize, search, clipboard, split, renderer, exit, flood, cleanup, errors,
+ * deep links); the tree is clusterTree.e2e.ts, lost clusters and lost serve mode terminalReconnect.e2e.ts.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
-import type { TestCluster } from '../cluster/index.ts';
-import { paneText, startE2E, waitFor, waitForPaneText, type E2E } from './helpers.ts';
+import type { Page } from 'playwright-core';
+import { sleep } from '../util/wait.ts';
+import { waitFor, waitForPaneText, type E2E } from './helpers.ts';
+import { endE2E, startWithTree, terminalTabs, type PodTab } from './terminalTabs.ts';
 
 let e2e: E2E;
 let page: Page;
 
-const podRow = (context: string, namespace: string, pod: string) =>
-  page.locator(`[data-testid=pod-row][data-context="${context}"][data-namespace="${namespace}"][data-pod="${pod}"]`);
-const tabs = () => page.getByTestId('tab');
-const paneOfTab = (tabKey: string) => page.locator(`[data-testid=tab-body][data-tab-key="${tabKey}"] [data-testid=terminal-pane]`);
-
-/** Double-clicks a pod in the tree; returns the new tab's key and its (first) terminal pane. */
-async function openPod(context: string, namespace: string, pod: string): Promise<{ key: string; pane: Locator }> {
-  const before = await tabs().count();
-  await podRow(context, namespace, pod).dblclick();
-  await waitFor('a new tab', async () => (await tabs().count()) === before + 1);
-  const key = (await tabs().nth(before).getAttribute('data-tab-key'))!;
-  return { key, pane: paneOfTab(key).first() };
-}
-
-async function waitState(pane: Locator, state: string, timeoutMs = 20_000): Promise<void> {
-  await waitFor(`pane state ${state}`, async () => (await pane.getAttribute('data-state')) === state, timeoutMs).catch(async (err: Error) => {
-    const status = await pane.getByTestId('pane-status').textContent().catch(() => '');
-    throw new Error(`${err.message} (it is ${await pane.getAttribute('data-state')}: ${status})`);
-  });
-}
-
-/** Types a command into a pane (clicking it first so it has the keyboard). */
-async function run(pane: Locator, command: string): Promise<void> {
-  await pane.locator('.xterm-host').click();
-  await page.keyboard.type(command);
-  await page.keyboard.press('Enter');
-}
-
-/** Closes a tab with its ✕ (shown on hover, as for a user). */
-async function closeTab(key: string): Promise<void> {
-  const tab = page.locator(`[data-testid=tab][data-tab-key="${key}"]`);
-  await tab.hover();
-  await tab.getByTestId('tab-close').click();
-  await tab.waitFor({ state: 'detached' });
-}
-
-async function activateTab(key: string): Promise<void> {
-  await page.locator(`[data-testid=tab][data-tab-key="${key}"]`).click();
-}
-
-/** Takes a cluster's API server down (connections drop, containers keep running) without removing it. */
-async function takeDown(c: TestCluster): Promise<void> {
-  // TestCluster has restart() (down and up at once) and stop() (for good); the test needs the part in between.
-  await (c as unknown as { closeServer(): Promise<void> }).closeServer();
-}
+const { tabs, paneOfTab, openPod, waitState, run, closeTab, activateTab } = terminalTabs(() => page);
 
 describe('terminals through serve mode', { timeout: 150_000 }, () => {
-  const opened: Record<string, { key: string; pane: Locator }> = {};
+  const opened: Record<string, PodTab> = {};
 
   before(async () => {
-    e2e = await startE2E({ clusters: 2 });
+    e2e = await startWithTree();
     page = e2e.page;
   });
 
-  after(async () => {
-    if (process.env.KUBEDECK_E2E_SHOTS && page) await page.screenshot({ path: `${process.env.KUBEDECK_E2E_SHOTS}/terminals-end.png` }).catch(() => undefined);
-    await e2e?.stop();
-  });
-
-  it('shows both clusters, connected, with their pods', async () => {
-    for (const ctx of ['kd-test-1', 'kd-test-2']) {
-      const row = page.locator(`[data-testid=cluster-row][data-context="${ctx}"]`);
-      await row.waitFor();
-      await waitFor(`${ctx} connected`, async () => (await row.getByTestId('cluster-status').getAttribute('data-state')) === 'connected');
-      await podRow(ctx, 'default', 'shell').waitFor();
-      assert.equal(await podRow(ctx, 'default', 'shell').getByTestId('pod-phase').textContent(), 'Running');
-      assert.equal(await podRow(ctx, 'default', 'pending').getByTestId('pod-phase').textContent(), 'Pending');
-    }
-    await page.getByTestId('terminals-empty').waitFor();
-  });
-
-  it('keeps the tree live and finds one pod among hundreds', async () => {
-    const [c1, c2] = e2e.clusters.clusters;
-    await c2.addPod('default', { name: 'live-pod', image: 'distroless' });
-    await podRow('kd-test-2', 'default', 'live-pod').waitFor({ timeout: 15_000 });
-    await c2.deletePod('default', 'live-pod');
-    await podRow('kd-test-2', 'default', 'live-pod').waitFor({ state: 'detached', timeout: 15_000 });
-
-    await c1.addPods(Array.from({ length: 300 }, (_, i) => ({ namespace: 'kube-system', pod: { name: `app-${i}`, image: 'distroless' as const, phase: 'Pending' as const } })));
-    await page.getByTestId('tree-filter').fill('app-217');
-    try {
-      await waitFor('exactly app-217', async () => {
-        const pods = await page.getByTestId('pod-row').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-context')}/${r.getAttribute('data-namespace')}/${r.getAttribute('data-pod')}`));
-        return pods.length === 1 && pods[0] === 'kd-test-1/kube-system/app-217';
-      });
-      assert.equal(await podRow('kd-test-1', 'kube-system', 'app-217').getByTestId('pod-phase').textContent(), 'Pending');
-    } finally {
-      await page.getByTestId('tree-filter').fill('');
-    }
-  });
-
-  it('filters the tree to a pod and opens it with Enter', async () => {
-    await page.getByTestId('tree-filter').fill('notar');
-    await waitFor('only notar pods', async () => {
-      const pods = await page.getByTestId('pod-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-pod')));
-      return pods.length === 2 && pods.every((p) => p === 'notar');
-    });
-    await page.getByTestId('tree-filter').press('Enter');
-    await waitFor('a tab for notar', async () => (await tabs().count()) === 1);
-    assert.match((await tabs().first().getByTestId('tab-title').textContent()) ?? '', /^kd-test-\d\/default\/notar$/);
-    await page.locator('[data-testid=tab-close]').first().click();
-    await waitFor('tab closed', async () => (await tabs().count()) === 0);
-    await page.getByTestId('tree-filter').fill('');
-
-    // Keyboard only: from the filter, ↓ into the tree, End to the last pod, → shows its containers, Enter opens.
-    await page.getByTestId('tree-filter').fill('busybox');
-    try {
-      await waitFor('two busybox pods', async () => (await page.getByTestId('pod-row').count()) === 2);
-      await page.getByTestId('tree-filter').press('ArrowDown');
-      const selected = page.locator('[data-testid=pod-row][aria-selected=true]');
-      assert.equal(await selected.getAttribute('data-context'), 'kd-test-1');
-      await page.keyboard.press('End');
-      assert.equal(await selected.getAttribute('data-context'), 'kd-test-2');
-      await page.keyboard.press('ArrowRight');
-      await page.locator('[data-testid=container-row][data-context="kd-test-2"][data-pod="busybox"][data-container="main"]').waitFor();
-      await page.keyboard.press('Enter');
-      await waitFor('a tab from the keyboard', async () => (await tabs().count()) === 1);
-      assert.equal(await page.getByTestId('tab-title').first().textContent(), 'kd-test-2/default/busybox');
-      await closeTab((await tabs().first().getAttribute('data-tab-key'))!);
-    } finally {
-      await page.getByTestId('tree-filter').fill('');
-    }
-  });
+  after(() => endE2E(e2e, 'terminals-end'));
 
   it('opens three tabs across both clusters; a typed command prints its output', async () => {
     opened.a = await openPod('kd-test-1', 'default', 'shell');
@@ -315,7 +204,7 @@ describe('terminals through serve mode', { timeout: 150_000 }, () => {
     const pane = opened.a.pane;
     await run(pane, 'yes kubedeck-flood');
     await waitForPaneText(pane, /kubedeck-flood\nkubedeck-flood\n/);
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     // The page still answers quickly while the flood runs (acknowledgements hold the producer back).
     const t0 = Date.now();
     await page.evaluate(() => 1 + 1);
@@ -379,79 +268,7 @@ describe('terminals through serve mode', { timeout: 150_000 }, () => {
     opened.bb = { key, pane };
   });
 
-  it('a stopped cluster disconnects its tabs only; Reconnect works after a restart', async () => {
-    const c2 = e2e.clusters.clusters[1];
-    await takeDown(c2);
-    try {
-      for (const t of [opened.b, opened.bb]) await waitState(t.pane, 'disconnected');
-      // The tree shows the cluster's own error, with the reason.
-      const row = page.locator('[data-testid=cluster-row][data-context="kd-test-2"]');
-      await waitFor('kd-test-2 in error', async () => (await row.getByTestId('cluster-status').getAttribute('data-state')) === 'error', 20_000);
-      assert.ok(((await row.getByTestId('cluster-error').textContent()) ?? '').length > 5);
-      assert.equal(await page.locator('[data-testid=cluster-row][data-context="kd-test-1"] [data-testid=cluster-status]').getAttribute('data-state'), 'connected');
-      assert.equal(await page.locator(`[data-testid=tab][data-tab-key="${opened.b.key}"]`).getAttribute('data-state'), 'disconnected');
-      await activateTab(opened.b.key);
-      assert.ok(await opened.b.pane.getByTestId('pane-reconnect').isVisible());
-      assert.match((await opened.b.pane.getByTestId('pane-status').textContent()) ?? '', /Disconnected/);
-      // The other cluster's tabs keep working.
-      await activateTab(opened.a.key);
-      assert.equal(await opened.a.pane.getAttribute('data-state'), 'connected');
-      await run(opened.a.pane, 'echo still-$((7*7))');
-      await waitForPaneText(opened.a.pane, 'still-49');
-    } finally {
-      await c2.start();
-    }
-    await activateTab(opened.b.key);
-    const before = await paneText(opened.b.pane);
-    assert.ok(before.length > 0);
-    await waitFor('reconnected', async () => {
-      if ((await opened.b.pane.getAttribute('data-state')) === 'connected') return true;
-      if ((await opened.b.pane.getAttribute('data-state')) !== 'connecting') await opened.b.pane.getByTestId('pane-reconnect').click();
-      await new Promise((r) => setTimeout(r, 500));
-      return (await opened.b.pane.getAttribute('data-state')) === 'connected';
-    }, 30_000);
-    await run(opened.b.pane, 'echo back-$((8*8))');
-    await waitForPaneText(opened.b.pane, 'back-64');
-  });
-
-  it('when serve mode goes away a banner says so; the page reconnects and tabs can reconnect', async () => {
-    await activateTab(opened.a.key);
-    await e2e.stopServer();
-    try {
-      await page.getByTestId('connection-banner').waitFor({ timeout: 10_000 });
-      assert.match((await page.getByTestId('connection-banner').textContent()) ?? '', /Connection to Kubedeck lost/);
-      await waitState(opened.a.pane, 'disconnected');
-    } finally {
-      await e2e.startServer();
-    }
-    await page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 15_000 });
-    await waitFor('clusters listed again', async () => (await page.locator('[data-testid=cluster-status][data-state=connected]').count()) === 2);
-    await opened.a.pane.getByTestId('pane-reconnect').click();
-    await waitState(opened.a.pane, 'connected');
-    await run(opened.a.pane, 'echo served-again-$((9*9))');
-    await waitForPaneText(opened.a.pane, 'served-again-81');
+  it('the page threw no errors along the way', () => {
     assert.deepEqual(e2e.pageErrors, []);
-  });
-
-  it('adds a kubeconfig file in the app; a bad one gets a clear error and loses nothing', async () => {
-    const bad = join(e2e.dataDir, 'broken.yaml');
-    await writeFile(bad, 'apiVersion: v1\nkind: Config\nclusters: [ this is : not yaml\n');
-    await page.getByTestId('add-kubeconfig').click();
-    await page.getByTestId('kubeconfig-path').fill(bad);
-    await page.getByTestId('kubeconfig-add').click();
-    await page.getByTestId('kubeconfig-error').waitFor();
-    assert.match((await page.getByTestId('kubeconfig-error').textContent()) ?? '', /broken\.yaml/);
-    assert.equal(await page.getByTestId('kubeconfig-path').inputValue(), bad);
-
-    // The same clusters under other names: new contexts appear and connect; the first two are untouched.
-    const good = join(e2e.dataDir, 'extra.yaml');
-    await writeFile(good, (await readFile(e2e.clusters.kubeconfigPath, 'utf8')).replaceAll('kd-test-', 'extra-'));
-    await page.getByTestId('kubeconfig-path').fill(good);
-    await page.getByTestId('kubeconfig-add').click();
-    await page.getByTestId('kubeconfig-form').waitFor({ state: 'detached' });
-    const extra = page.locator('[data-testid=cluster-row][data-context="extra-1"]');
-    await waitFor('extra-1 connected', async () => (await extra.getByTestId('cluster-status').getAttribute('data-state').catch(() => null)) === 'connected');
-    await podRow('extra-1', 'default', 'shell').waitFor();
-    assert.equal(await page.locator('[data-testid=cluster-status][data-state=connected]').count(), 4);
   });
 });

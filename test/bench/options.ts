@@ -1,0 +1,36 @@
+/** The bench's command line: sections to run, sizes (--quick), where to write results, the renderer. */
+
+export const SECTIONS = ['throughput', 'echo', 'prompt', 'copy', 'scale'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface Options {
+  quick: boolean;
+  dom: boolean;
+  json?: string;
+  markdown?: string;
+  only: Set<Section>;
+}
+
+export const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--only ${SECTIONS.join(',')}] [--dom] [--markdown FILE]\n  --dom: open the app with renderer=dom (xterm's DOM renderer instead of WebGL)`;
+
+/** Parses argv; undefined for --help (the caller prints USAGE). Throws on anything it does not know. */
+export function parseBenchArgs(argv: string[]): Options | undefined {
+  const o: Options = { quick: false, dom: false, only: new Set(SECTIONS) };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') o.quick = true;
+    else if (a === '--dom') o.dom = true;
+    else if (a === '--json') o.json = argv[++i];
+    else if (a.startsWith('--json=')) o.json = a.slice(7);
+    else if (a === '--markdown') o.markdown = argv[++i];
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const list = (a === '--only' ? argv[++i] : a.slice(7)) ?? '';
+      const picked = list.split(',').filter(Boolean) as Section[];
+      for (const p of picked) if (!SECTIONS.includes(p)) throw new Error(`--only: unknown section ${p} (${SECTIONS.join(', ')})`);
+      o.only = new Set(picked);
+    } else if (a === '--help' || a === '-h') return undefined;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (o.json === '') throw new Error('--json needs a file name');
+  return o;
+}
