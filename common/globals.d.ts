@@ -13,3 +13,6 @@ declare class TextDecoder {
   constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
   decode(input?: Uint8Array, options?: { stream?: boolean }): string;
 }
+
+/** The wire client rethrows a listener's exception on its own turn (common/wire/wireClient.ts). */
+declare function queueMicrotask(callback: () => void): void;

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startTestClusters, type TestClusters } from '../../test/cluster/index.ts';
-import { decodeJson, decodeTerminalData, encodeJson } from '../../common/wire/wire.ts';
+import { WireClient } from '../../common/wire/wireClient.ts';
 import { Kubedeck } from '../core/kubedeck.ts';
 import { startServer, type ServeHandle } from './server.ts';
 import { sleep } from '../../test/util/wait.ts';
-
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
@@ -33,31 +32,6 @@ function connect(url: string, origin?: string): Promise<WebSocket> {
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
   });
-}
-
-class WireClient {
-  private next = 1;
-  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  readonly events: { name: string; payload: unknown }[] = [];
-  readonly data = new Map<string, string>();
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (raw: Buffer, isBinary) => {
-      if (isBinary) {
-        const f = decodeTerminalData(new Uint8Array(raw));
-        if (f) this.data.set(f.id, (this.data.get(f.id) ?? '') + Buffer.from(f.data).toString('utf8'));
-        return;
-      }
-      const m = decodeJson(raw.toString()) as { t: string; id: number; value?: unknown; message?: string; name?: string; payload?: unknown };
-      if (m.t === 'event') this.events.push({ name: m.name!, payload: m.payload });
-      else if (m.t === 'result') this.pending.get(m.id)?.resolve(m.value);
-      else if (m.t === 'error') this.pending.get(m.id)?.reject(new Error(m.message));
-    });
-  }
-  call(method: string, ...args: unknown[]): Promise<unknown> {
-    const id = this.next++;
-    this.ws.send(encodeJson({ t: 'call', id, method, args }));
-    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
-  }
 }
 
 describe('serve mode', () => {
@@ -116,19 +90,21 @@ describe('serve mode', () => {
   });
 
   it('speaks the contract over the WebSocket; closing it ends that client\'s shells', async () => {
-    const ws = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, origin);
-    const client = new WireClient(ws);
-    const list = (await client.call('listClusters')) as { clusters: { context: string }[] };
+    const client = new WireClient({ socket: () => new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin }) });
+    await client.connect();
+    const data = new Map<string, string>();
+    client.api.on('terminal.data', (f) => data.set(f.id, (data.get(f.id) ?? '') + Buffer.from(f.data).toString('utf8')));
+    const list = await client.api.listClusters();
     assert.deepEqual(list.clusters.map((c) => c.context), ['kd-test-1']);
-    await assert.rejects(client.call('constructor'), /unknown method/);
-    await assert.rejects(client.call('openTerminal', { context: 'kd-test-1' }), /namespace is required/);
-    const t = (await client.call('openTerminal', { context: 'kd-test-1', namespace: 'default', pod: 'shell', container: 'main', cols: 90, rows: 20 })) as { id: string; state: { state: string } };
+    await assert.rejects(client.call('constructor', []), /unknown method/);
+    await assert.rejects(client.call('openTerminal', [{ context: 'kd-test-1' }]), /namespace is required/);
+    const t = await client.api.openTerminal({ context: 'kd-test-1', namespace: 'default', pod: 'shell', container: 'main', cols: 90, rows: 20 });
     assert.equal(t.state.state, 'connected');
-    await client.call('writeTerminal', t.id, 'echo wire-$((6*7))\n');
-    for (let i = 0; i < 100 && !(client.data.get(t.id) ?? '').includes('wire-42'); i++) await sleep(50);
-    assert.match(client.data.get(t.id) ?? '', /wire-42/);
+    await client.api.writeTerminal(t.id, 'echo wire-$((6*7))\n');
+    for (let i = 0; i < 100 && !(data.get(t.id) ?? '').includes('wire-42'); i++) await sleep(50);
+    assert.match(data.get(t.id) ?? '', /wire-42/);
     assert.equal((await tc.clusters[0].processes('default', 'shell', 'main')).length, 1);
-    ws.close();
+    client.close();
     let left = 1;
     for (let i = 0; i < 100 && left > 0; i++) {
       await sleep(50);

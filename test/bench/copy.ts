@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, promises as fsp, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Ctx } from './context.ts';
-import { ensureBuild } from './e2e.ts';
+import { ensureBuild } from './serveProcess.ts';
 import { kubectlCp } from './kubectl.ts';
 import { log, MB, MiB, run, runWithPeakRss } from './proc.ts';
 import { absolute, vsKubectl, type Row } from './report.ts';
