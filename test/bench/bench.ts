@@ -116,7 +116,7 @@ async function throughputSection(ctx: Ctx): Promise<Row[]> {
   const kubectlSec = await attempt(`kubectl exec -it: ${mib} MiB of tty output to /dev/null`, why, () => kubectlSink(ctx.target, cmd));
   const kubectlRate = kubectlSec === null ? null : mibps(sizes.ttyBytes, kubectlSec);
 
-  const bare = await attempt('bare exec stream (kube/exec.ts, no flow control)', why, async () => {
+  const bare = await attempt('bare exec stream (kube/execStream.ts, no flow control)', why, async () => {
     const r = await bareExecThroughput(ctx.clusters.kubeConfigFor(ctx.where.context), ctx.where, cmd);
     if (r.bytes !== expect) throw new Error(`received ${r.bytes} bytes, expected ${expect}`);
     return mibps(sizes.ttyBytes, r.seconds);

@@ -1,49 +1,27 @@
 /**
- * What the file engine needs from "run a command in a container": a process with byte streams and an
- * exit status. Built on the terminals engineer's openExec in production (see execAdapters.ts); tests
- * may also run the same shell scripts on the host, which is how the busybox variants are checked
- * without a cluster.
+ * Running a command to completion and collecting what it printed: the short execs (listings, hashes,
+ * probes, the terminal's cwd and kill scripts). One helper for the whole core, over a RemoteProcess, so
+ * the host-run tests of the file engine collect output exactly as the product does.
  */
-import type { Readable, Writable } from 'node:stream';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ContainerRef } from '../../../common/contract/terminals.ts';
+import type { ExecResult } from './execStream.ts';
+import { type ExecFn, kubeExec } from './remoteProcess.ts';
 
-export interface RemoteResult {
-  exitCode: number;
-  /** Set when the stream ended without a status from the API server (dropped connection, 403...). */
-  error?: string;
-  /** The connection ended without a status: the stream was cut (resume may help). */
-  dropped?: boolean;
+export interface Collected extends ExecResult {
+  stdout: Buffer;
+  stderr: string;
 }
 
-export interface RemoteProcess {
-  /** Bytes for the command's stdin; end() half-closes it (v5 [255,0]). */
-  stdin: Writable;
-  stdout: Readable;
-  stderr: Readable;
-  done: Promise<RemoteResult>;
-  /** Ends the stream now (cancel); done settles soon after. */
-  close(): void;
+export interface CollectOptions {
+  /** Bytes for stdin; without them stdin is closed right away. */
+  input?: Uint8Array | string;
+  /** Closes the exec after this long (its result then says "closed"); default: no limit. */
+  timeoutMs?: number;
 }
 
-/** Runs argv (no shell in between: names pass through untouched) in one fixed container. */
-export type ExecFn = (command: string[]) => Promise<RemoteProcess>;
-
-/** Raised when a command could not run at all or failed; `message` is for the user. */
-export class RemoteError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode?: number,
-    readonly dropped = false,
-  ) {
-    super(message);
-  }
-}
-
-/** Runs a command to completion and collects its output (small outputs only: listings, hashes). */
-export async function runCollect(
-  exec: ExecFn,
-  command: string[],
-  input?: Uint8Array | string,
-): Promise<{ stdout: Buffer; stderr: string; exitCode: number; error?: string; dropped?: boolean }> {
+/** Runs a command to completion and collects its output (small outputs only). */
+export async function runCollect(exec: ExecFn, command: string[], opts: CollectOptions = {}): Promise<Collected> {
   const p = await exec(command);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -54,12 +32,26 @@ export async function runCollect(
     new Promise<void>((r) => { p.stderr.once('end', r); p.stderr.once('close', r); p.stderr.once('error', () => r()); }),
   ]);
   p.stdin.on('error', () => {});
-  if (input !== undefined) p.stdin.end(input);
+  if (opts.input !== undefined) p.stdin.end(opts.input);
   else p.stdin.end();
+  const deadline = opts.timeoutMs === undefined ? undefined : setTimeout(() => p.close(), opts.timeoutMs);
   const res = await p.done;
+  clearTimeout(deadline);
   // The output streams normally end with the exec; don't wait long (nor keep the process alive) if one doesn't.
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, 2000)))]);
   clearTimeout(timer);
-  return { stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), exitCode: res.exitCode, error: res.error, dropped: res.dropped };
+  return { ...res, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+/** runCollect over the exec WebSocket, with text output and a time limit (default 15 s). */
+export async function runExec(
+  kc: KubeConfig,
+  target: ContainerRef,
+  command: string[],
+  opts: { timeoutMs?: number; stdin?: Uint8Array | string } = {},
+): Promise<ExecResult & { stdout: string; stderr: string }> {
+  const exec = kubeExec(kc, target, { stdin: opts.stdin !== undefined, keepAliveMs: 0 });
+  const res = await runCollect(exec, command, { input: opts.stdin, timeoutMs: opts.timeoutMs ?? 15_000 });
+  return { ...res, stdout: res.stdout.toString('utf8') };
 }
