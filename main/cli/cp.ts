@@ -8,9 +8,11 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { ClusterRegistry, describeApiError } from '../core/clusters/clusterRegistry.ts';
-import { kubeExec } from '../core/files/kubeExec.ts';
+import { kubeExec } from '../core/kube/remoteProcess.ts';
 import { RemoteFs } from '../core/files/remoteFs.ts';
-import { Cancelled, downloadItem, type ItemHooks, uploadItem } from '../core/files/transfer.ts';
+import { Cancelled, type ItemHooks } from '../core/files/copyStream.ts';
+import { downloadItem } from '../core/files/download.ts';
+import { uploadItem } from '../core/files/upload.ts';
 
 export const CP_USAGE = 'usage: kubedeck cp [--context C] [-c CONTAINER] [--kubeconfig FILE] [--no-compress] SRC DST\n' +
   '  SRC/DST: a local path, or [namespace/]pod:/path in the container';
