@@ -7,11 +7,13 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { describeApiError } from '../core/clusters/apiError.ts';
+import { describeApiError } from '../core/kube/apiErrors.ts';
 import { ClusterRegistry } from '../core/clusters/clusterRegistry.ts';
-import { kubeExec } from '../core/files/kubeExec.ts';
+import { kubeExec } from '../core/kube/remoteProcess.ts';
 import { RemoteFs } from '../core/files/remoteFs.ts';
-import { Cancelled, downloadItem, type ItemHooks, uploadItem } from '../core/files/transfer.ts';
+import { Cancelled, type ItemHooks } from '../core/files/copyStream.ts';
+import { downloadItem } from '../core/files/download.ts';
+import { uploadItem } from '../core/files/upload.ts';
 import { dataDir, SettingsStore } from '../core/settings/settings.ts';
 import { parseCommand, UsageError } from './args.ts';
 import { formatBytes, formatDuration, formatRate } from '../../common/format.ts';

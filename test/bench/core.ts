@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterRegistry } from '../../main/core/clusters/clusterRegistry.ts';
 import { TerminalService } from '../../main/core/terminals/terminalService.ts';
-import { openExec } from '../../main/core/kube/exec.ts';
+import { openExec } from '../../main/core/kube/execStream.ts';
 import { Kubedeck } from '../../main/core/kubedeck.ts';
 import type { TermClient, Where } from './terminalProbe.ts';
 import type { TerminalState, TerminalsMethods } from '../../common/contract/terminals.ts';
@@ -82,7 +82,7 @@ async function fromCompositionRoot(kubeconfig: string, dataDir: string): Promise
 }
 
 /**
- * The bare exec stream (main/core/kube/exec.ts) with nothing above it: no marker scan, no events, no
+ * The bare exec stream (main/core/kube/execStream.ts) with nothing above it: no marker scan, no events, no
  * flow control. The limit of the test cluster plus Node's WebSocket for a tty exec.
  */
 export async function bareExecThroughput(kc: KubeConfig, where: Where, command: string[]): Promise<{ bytes: number; seconds: number }> {

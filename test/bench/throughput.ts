@@ -31,7 +31,7 @@ export async function throughputSection(ctx: Ctx): Promise<Row[]> {
   const kubectlSec = await attempt(`kubectl exec -it: ${mib} MiB of tty output to /dev/null`, why, () => kubectlSink(ctx.target, cmd));
   const kubectlRate = kubectlSec === null ? null : mibps(sizes.ttyBytes, kubectlSec);
 
-  const bare = await attempt('bare exec stream (kube/exec.ts, no flow control)', why, async () =>
+  const bare = await attempt('bare exec stream (kube/execStream.ts, no flow control)', why, async () =>
     fullRate(await bareExecThroughput(ctx.clusters.kubeConfigFor(ctx.where.context), ctx.where, cmd)));
 
   const coreWhy: string[] = [];

@@ -4,7 +4,7 @@
  * the time limit can be tested without a cluster.
  */
 import type { ClusterStatus } from '../../../common/contract/clusters.ts';
-import { describeApiError } from './apiError.ts';
+import { describeApiError } from '../kube/apiErrors.ts';
 
 export interface ProbeOptions {
   /** The server's URL, for the sentences ("cannot reach https://…"). */

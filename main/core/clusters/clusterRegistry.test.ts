@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestClusters, type TestClusters } from '../../../test/cluster/index.ts';
 import type { ClusterStatus, PodInfo } from '../../../common/contract/clusters.ts';
-import { runExec } from '../kube/exec.ts';
+import { runExec } from '../kube/runCollect.ts';
 import { SettingsStore } from '../settings/settings.ts';
 import { ClusterRegistry } from './clusterRegistry.ts';
 import { sleep, until } from '../../../test/util/wait.ts';

@@ -5,7 +5,7 @@
  */
 import { CoreV1Api, makeInformer, type KubeConfig, type KubernetesObject, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
 import type { ClustersEvents, NamespaceInfo, PodInfo } from '../../../common/contract/clusters.ts';
-import { describeApiError } from './apiError.ts';
+import { describeApiError } from '../kube/apiErrors.ts';
 import { toPodInfo } from './podInfo.ts';
 import { ResourceWatch, type ResourceWatchDeps } from './resourceWatch.ts';
 

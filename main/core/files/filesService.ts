@@ -1,8 +1,9 @@
 /**
  * FilesService: the FilesMethods of the contract. Listings and file operations on both sides, and
- * the transfer queue (progress per item and in total with a smoothed rate and time left, cancel,
- * conflict policy, a result line per item). Every transfer and every delete/rename in a container is
- * written to the audit log.
+ * the transfer queue: what runs when (two at a time), cancel, and which copy each item takes. The
+ * progress of a transfer is its Transfer object's (transfer.ts); the copies are download.ts,
+ * upload.ts and copyLocal.ts. Every transfer and every delete/rename in a container is written to
+ * the audit log.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -18,11 +19,15 @@ import type {
   TransferRequest,
 } from '../../../common/contract/files.ts';
 import type { ContainerRef } from '../../../common/contract/terminals.ts';
-import type { ExecFn } from './exec.ts';
-import { kubeExec } from './kubeExec.ts';
-import { deleteLocal, freeLocalName, homeLocal, listLocal, localError, localPath, makeDirLocal, renameLocal } from './localFs.ts';
+import { type ExecFn, kubeExec } from '../kube/remoteProcess.ts';
+import { copyLocal } from './copyLocal.ts';
+import type { ItemHooks, ItemResult } from './copyStream.ts';
+import { downloadItem } from './download.ts';
+import { deleteLocal, homeLocal, listLocal, localPath, makeDirLocal, renameLocal } from './localFs.ts';
 import { RemoteFs } from './remoteFs.ts';
-import { Cancelled, downloadItem, type ItemHooks, type ItemResult, uploadItem } from './transfer.ts';
+import { StagedUploads } from './stagedUploads.ts';
+import { Transfer } from './transfer.ts';
+import { uploadItem } from './upload.ts';
 
 export interface KubeConfigSource {
   kubeConfigFor(context: string): KubeConfig;
@@ -49,26 +54,14 @@ export interface FilesServiceOptions {
   execFor?: (ref: ContainerRef) => ExecFn;
 }
 
-interface Running {
-  info: TransferInfo;
-  abort: AbortController;
-  lastEmit: number;
-  emitTimer?: NodeJS.Timeout;
-  samples: { t: number; bytes: number }[];
-}
-
-const EMIT_EVERY_MS = 200;
-/** Rate window: the last few seconds, so the figure follows a change of speed quickly but doesn't jitter. */
-const RATE_WINDOW_MS = 3000;
 const KEEP_FINISHED = 200;
 
 export class FilesService implements FilesMethods {
   private remotes = new Map<string, RemoteFs>();
-  private transfers = new Map<string, Running>();
-  private queue: Running[] = [];
+  private transfers = new Map<string, Transfer>();
+  private queue: Transfer[] = [];
   private active = 0;
-  private staged = new Map<string, { path: string; size: number }>();
-  private readonly stagingRoot: string;
+  private readonly staged: StagedUploads;
 
   constructor(
     private readonly clusters: KubeConfigSource | undefined,
@@ -76,7 +69,7 @@ export class FilesService implements FilesMethods {
     private readonly emit: FilesEmit,
     private readonly opts: FilesServiceOptions = {},
   ) {
-    this.stagingRoot = opts.stagingDir ?? path.join(os.tmpdir(), `kubedeck-staging-${process.pid}`);
+    this.staged = new StagedUploads(opts.stagingDir ?? path.join(os.tmpdir(), `kubedeck-staging-${process.pid}`));
   }
 
   private who(): string {
@@ -140,42 +133,20 @@ export class FilesService implements FilesMethods {
   }
 
   async stageUpload(name: string, data: Uint8Array, offset: number, final: boolean): Promise<{ path: string }> {
-    const base = path.basename(name);
-    if (!base || base === '.' || base === '..' || base !== name.replace(/^.*[\\/]/, '')) throw new Error(`Bad file name: ${name}`);
-    let s = this.staged.get(name);
-    if (offset === 0) {
-      const dir = path.join(this.stagingRoot, randomBytes(8).toString('hex'));
-      await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-      s = { path: path.join(dir, base), size: 0 };
-      this.staged.set(name, s);
-      await fsp.writeFile(s.path, new Uint8Array(0), { mode: 0o644 }).catch((e) => {
-        throw localError(e, s!.path);
-      });
-    }
-    if (!s) throw new Error(`Upload of ${name} was not started (first chunk must have offset 0)`);
-    if (offset !== s.size) throw new Error(`Upload of ${name}: expected offset ${s.size}, got ${offset}`);
-    await fsp.appendFile(s.path, data).catch((e) => {
-      throw localError(e, s!.path);
-    });
-    s.size += data.length;
-    if (final) this.staged.delete(name);
-    return { path: s.path };
+    return this.staged.append(name, data, offset, final);
   }
 
   async listTransfers(): Promise<TransferInfo[]> {
-    return [...this.transfers.values()].map((r) => structuredClone(r.info));
+    return [...this.transfers.values()].map((t) => structuredClone(t.info));
   }
 
   async cancelTransfer(id: string): Promise<void> {
-    const r = this.transfers.get(id);
-    if (!r) throw new Error(`No transfer ${id}`);
-    r.abort.abort();
-    if (r.info.state === 'queued') {
-      this.queue = this.queue.filter((q) => q !== r);
-      r.info.state = 'cancelled';
-      for (const it of r.info.items) if (it.state === 'queued') it.state = 'cancelled';
-      this.push(r, true);
-    }
+    const t = this.transfers.get(id);
+    if (!t) throw new Error(`No transfer ${id}`);
+    if (t.info.state === 'queued') {
+      this.queue = this.queue.filter((q) => q !== t);
+      t.cancelQueued();
+    } else t.abort.abort();
   }
 
   async startTransfer(req: TransferRequest): Promise<TransferInfo> {
@@ -197,130 +168,65 @@ export class FilesService implements FilesMethods {
       rate: 0,
       state: 'queued',
     };
-    const r: Running = { info, abort: new AbortController(), lastEmit: 0, samples: [] };
-    this.transfers.set(id, r);
+    const t = new Transfer(info, (p) => this.emit('transfer.progress', p));
+    this.transfers.set(id, t);
     this.trim();
-    this.queue.push(r);
-    this.push(r, true);
+    this.queue.push(t);
+    t.push(true);
     this.pump();
     return structuredClone(info);
   }
 
   /** Cancels every running transfer (the client went away) and removes its staged drops. */
   async dispose(): Promise<void> {
-    for (const r of this.transfers.values()) r.abort.abort();
+    for (const t of this.transfers.values()) t.abort.abort();
     this.queue = [];
     while (this.active > 0) await new Promise((res) => setTimeout(res, 50));
-    await fsp.rm(this.stagingRoot, { recursive: true, force: true }).catch(() => {});
+    await this.staged.dispose();
   }
 
   /** Resolves when a transfer has finished (tests, the CLI). */
   async waitFor(id: string): Promise<TransferInfo> {
-    const r = this.transfers.get(id);
-    if (!r) throw new Error(`No transfer ${id}`);
-    while (r.info.state === 'queued' || r.info.state === 'running') await new Promise((res) => setTimeout(res, 50));
-    return structuredClone(r.info);
+    const t = this.transfers.get(id);
+    if (!t) throw new Error(`No transfer ${id}`);
+    while (!t.settled) await new Promise((res) => setTimeout(res, 50));
+    return structuredClone(t.info);
   }
 
   private trim(): void {
-    const done = [...this.transfers.values()].filter((t) => t.info.state !== 'queued' && t.info.state !== 'running');
+    const done = [...this.transfers.values()].filter((t) => t.settled);
     for (const t of done.slice(0, Math.max(0, done.length - KEEP_FINISHED))) this.transfers.delete(t.info.id);
   }
 
   private pump(): void {
     while (this.active < (this.opts.concurrency ?? 2) && this.queue.length) {
-      const r = this.queue.shift()!;
+      const t = this.queue.shift()!;
       this.active++;
-      void this.run(r).finally(() => {
+      void this.run(t).finally(() => {
         this.active--;
         this.pump();
       });
     }
   }
 
-  private push(r: Running, force = false): void {
-    const now = Date.now();
-    const info = r.info;
-    info.bytes = info.items.reduce((s, i) => s + i.bytes, 0);
-    info.totalBytes = info.items.reduce((s, i) => s + i.totalBytes, 0);
-    r.samples.push({ t: now, bytes: info.bytes });
-    while (r.samples.length > 2 && now - r.samples[0].t > RATE_WINDOW_MS) r.samples.shift();
-    const first = r.samples[0];
-    const dt = (now - first.t) / 1000;
-    if (info.state === 'running' && dt > 0.25) info.rate = Math.max(0, (info.bytes - first.bytes) / dt);
-    if (info.state === 'running' && info.rate > 0 && info.totalBytes >= info.bytes) info.etaSeconds = Math.round((info.totalBytes - info.bytes) / info.rate);
-    else delete info.etaSeconds;
-    if (!force && now - r.lastEmit < EMIT_EVERY_MS) {
-      r.emitTimer ??= setTimeout(() => {
-        r.emitTimer = undefined;
-        this.push(r, true);
-      }, EMIT_EVERY_MS);
-      return;
-    }
-    clearTimeout(r.emitTimer);
-    r.emitTimer = undefined;
-    r.lastEmit = now;
-    this.emit('transfer.progress', structuredClone(info));
-  }
-
-  private async run(r: Running): Promise<void> {
-    const { info, abort } = r;
+  private async run(t: Transfer): Promise<void> {
+    const { info, abort } = t;
     if (abort.signal.aborted) return;
     const req = info.request;
-    info.state = 'running';
-    info.started = new Date().toISOString();
-    this.push(r, true);
+    t.start();
     for (const item of info.items) {
       if (abort.signal.aborted) {
         item.state = 'cancelled';
         continue;
       }
-      item.state = 'running';
-      this.push(r, true);
-      const hooks: ItemHooks = {
-        signal: abort.signal,
-        stallMs: this.opts.stallMs,
-        retries: this.opts.retries,
-        compress: this.opts.compress,
-        onTotal: (n) => {
-          item.totalBytes = n;
-          this.push(r);
-        },
-        onBytes: (n) => {
-          item.bytes += n;
-          this.push(r);
-        },
-        onNote: (m) => {
-          (item.notes ??= []).push(m);
-        },
-      };
+      const hooks = t.startItem(item, { stallMs: this.opts.stallMs, retries: this.opts.retries, compress: this.opts.compress });
       try {
-        const res = await this.copyItem(req, item.path, hooks);
-        item.state = res.state;
-        item.verified = res.verified;
-        item.finalPath = res.finalPath;
-        if (res.warnings.length) (item.notes ??= []).push(...res.warnings);
-        if (res.state === 'done') item.bytes = item.totalBytes;
+        t.itemDone(item, await this.copyItem(req, item.path, hooks));
       } catch (e) {
-        if (abort.signal.aborted || e instanceof Cancelled) {
-          item.state = 'cancelled';
-          item.error = 'Cancelled; partial files were removed';
-        } else {
-          item.state = 'failed';
-          item.error = e instanceof Error ? e.message : String(e);
-        }
+        t.itemFailed(item, e);
       }
-      this.push(r, true);
     }
-    const states = info.items.map((i) => i.state);
-    info.state = abort.signal.aborted ? 'cancelled' : states.includes('failed') ? 'failed' : 'done';
-    if (info.state === 'failed') {
-      const n = states.filter((s) => s === 'failed').length;
-      info.error = `${n} of ${states.length} item${states.length === 1 ? '' : 's'} failed`;
-    }
-    info.finished = new Date().toISOString();
-    info.rate = 0;
-    this.push(r, true);
+    t.finish();
     this.record('files.transfer', {
       direction: info.direction,
       from: describe(req.from),
@@ -330,12 +236,7 @@ export class FilesService implements FilesMethods {
       bytes: info.bytes,
       items: info.items.map((i) => ({ path: i.path, state: i.state, finalPath: i.finalPath, verified: i.verified, error: i.error })),
     });
-    // Staged drops (serve mode) have done their job.
-    if (req.from.kind === 'local') {
-      for (const p of req.paths) {
-        if (p.startsWith(this.stagingRoot + path.sep)) await fsp.rm(path.dirname(p), { recursive: true, force: true }).catch(() => {});
-      }
-    }
+    if (req.from.kind === 'local') await this.staged.release(req.paths);
   }
 
   private async copyItem(req: TransferRequest, p: string, hooks: ItemHooks): Promise<ItemResult> {
@@ -351,34 +252,6 @@ export class FilesService implements FilesMethods {
     } finally {
       await fsp.rm(tmp, { recursive: true, force: true });
     }
-  }
-}
-
-async function copyLocal(src: string, toDir: string, conflict: TransferRequest['conflict'], hooks: ItemHooks): Promise<ItemResult> {
-  const a = localPath(src);
-  const dir = localPath(toDir);
-  const name = path.basename(a);
-  const st = await fsp.lstat(a).catch((e) => {
-    throw localError(e, a);
-  });
-  hooks.onTotal?.(st.isFile() ? st.size : 0);
-  let finalName = name;
-  const exists = await fsp.lstat(path.join(dir, name)).then(() => true, () => false);
-  if (exists && conflict === 'skip') return { state: 'skipped', warnings: [], finalPath: path.join(dir, name) };
-  if (exists && conflict === 'keepBoth') finalName = await freeLocalName(dir, name);
-  const staging = path.join(dir, `.kubedeck-${randomBytes(6).toString('hex')}.part`);
-  try {
-    await fsp.cp(a, path.join(staging, name), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true, errorOnExist: true, force: false });
-    hooks.signal.throwIfAborted();
-    const target = path.join(dir, finalName);
-    if (exists && conflict === 'overwrite' && finalName === name) await fsp.rename(target, path.join(staging, '.old'));
-    await fsp.rename(path.join(staging, name), target);
-    await fsp.rm(staging, { recursive: true, force: true });
-    return { state: 'done', verified: st.isFile() ? 'size ok' : undefined, finalPath: target, warnings: [] };
-  } catch (e) {
-    await fsp.rm(staging, { recursive: true, force: true }).catch(() => {});
-    if (hooks.signal.aborted) throw new Cancelled();
-    throw localError(e);
   }
 }
 

@@ -1,10 +1,10 @@
 /**
- * An ExecFn that runs commands on this machine (optionally chrooted-like via PATH only). Used by unit
- * tests to run the remote scripts against GNU and busybox tools without a cluster; the product uses
- * the exec adapter over the Kubernetes API (kubeExec.ts).
+ * An ExecFn that runs commands on this machine (a PATH of busybox links stands in for a busybox image).
+ * Unit tests run the remote scripts with it against GNU and busybox tools without a cluster; the
+ * product uses kubeExec (kube/remoteProcess.ts) over the Kubernetes API.
  */
 import { spawn } from 'node:child_process';
-import type { ExecFn, RemoteProcess } from './exec.ts';
+import type { ExecFn, RemoteProcess } from '../kube/remoteProcess.ts';
 
 export function hostExec(env: NodeJS.ProcessEnv = process.env, cwd = '/'): ExecFn {
   return async (command) => {

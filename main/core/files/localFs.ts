@@ -3,6 +3,7 @@ import { promises as fsp, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FileEntry } from '../../../common/contract/files.ts';
+import { modeString } from './fileMode.ts';
 
 /** A sentence for a filesystem error: what happened, and to which path. */
 export function localError(e: unknown, p?: string): Error {
@@ -43,12 +44,6 @@ function idNames(file: string): Map<number, string> {
     // No /etc/passwd (Windows, sandbox): numbers it is.
   }
   return m;
-}
-
-export function modeString(type: FileEntry['type'], mode: number): string {
-  const t = type === 'dir' ? 'd' : type === 'symlink' ? 'l' : type === 'file' ? '-' : '?';
-  const rwx = (b: number, special: boolean, ch: string) => (b & 4 ? 'r' : '-') + (b & 2 ? 'w' : '-') + (special ? (b & 1 ? ch : ch.toUpperCase()) : b & 1 ? 'x' : '-');
-  return t + rwx((mode >> 6) & 7, (mode & 0o4000) !== 0, 's') + rwx((mode >> 3) & 7, (mode & 0o2000) !== 0, 's') + rwx(mode & 7, (mode & 0o1000) !== 0, 't');
 }
 
 export function localPath(p: string): string {

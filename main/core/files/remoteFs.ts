@@ -11,7 +11,10 @@
  */
 import path from 'node:path';
 import type { FileEntry } from '../../../common/contract/files.ts';
-import { type ExecFn, RemoteError, runCollect } from './exec.ts';
+import { looksLikeNoShell, noShellMessage } from '../kube/noShell.ts';
+import { modeString } from './fileMode.ts';
+import type { ExecFn } from '../kube/remoteProcess.ts';
+import { runCollect } from '../kube/runCollect.ts';
 
 export interface Caps {
   /** Commands the container has. */
@@ -53,7 +56,6 @@ e "./$2"
 if [ -d "./$2" ] && [ ! -L "./$2" ]; then w "./$2"; fi
 `;
 
-/** sh script: sha256 of each file argument, one line each, in order ("-" when unreadable). */
 /** One sha256 line per file, in order, one process per file: right for any name, and for unreadable files ("-"). */
 export const HASH_SCRIPT = `cd "$1" || exit 4; shift; for f; do sha256sum < "$f" 2>/dev/null || echo "-"; done`;
 
@@ -69,18 +71,6 @@ find . -maxdepth 0 -printf '' >/dev/null 2>&1 && printf 'gnufind'
 echo; pwd`;
 
 const TYPE_BY_FIND: Record<string, FileEntry['type']> = { f: 'file', d: 'dir', l: 'symlink' };
-
-function modeString(type: FileEntry['type'], raw: number, findType?: string): string {
-  const t = type === 'dir' ? 'd' : type === 'symlink' ? 'l' : type === 'file' ? '-' : ({ b: 'b', c: 'c', p: 'p', s: 's' } as Record<string, string>)[findType ?? ''] ?? '?';
-  const rwx = (bits: number, special: boolean, ch: string) =>
-    (bits & 4 ? 'r' : '-') + (bits & 2 ? 'w' : '-') + (special ? (bits & 1 ? ch : ch.toUpperCase()) : bits & 1 ? 'x' : '-');
-  return (
-    t +
-    rwx((raw >> 6) & 7, (raw & 0o4000) !== 0, 's') +
-    rwx((raw >> 3) & 7, (raw & 0o2000) !== 0, 's') +
-    rwx(raw & 7, (raw & 0o1000) !== 0, 't')
-  );
-}
 
 const S_IFMT = 0o170000;
 const IFMT_TYPE: Record<number, [FileEntry['type'], string]> = {
@@ -150,12 +140,15 @@ export function parseEntries(buf: Buffer): RemoteEntry[] {
   return out;
 }
 
-/** Why a container cannot be browsed, in words a user can act on. */
-export function noShellMessage(detail: string): string {
-  return (
-    `This container has no shell (sh) to run file commands in — typical of distroless or scratch images — so Kubedeck cannot list or copy its files (${detail.trim()}). ` +
-    'Use an ephemeral debug container (kubectl debug) sharing its process namespace, or copy through a volume another container mounts.'
-  );
+/** Raised when a command could not run at all or failed; `message` is for the user. */
+export class RemoteError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode?: number,
+    readonly dropped = false,
+  ) {
+    super(message);
+  }
 }
 
 function remoteMessage(stderr: string, exitCode: number, error?: string): string {
@@ -180,23 +173,16 @@ export class RemoteFs {
   private async sh(script: string, args: string[], input?: Uint8Array | string) {
     let r;
     try {
-      r = await runCollect(this.exec, ['sh', '-c', script, 'sh', ...args], input);
+      r = await runCollect(this.exec, ['sh', '-c', script, 'sh', ...args], { input });
     } catch (e) {
-      throw this.translateStartError(e);
+      const msg = e instanceof Error ? e.message : String(e);
+      if (looksLikeNoShell(msg)) throw new RemoteError(noShellMessage(msg));
+      throw e instanceof Error ? e : new Error(msg);
     }
-    if (r.error && /no such file|not found|executable file|exec format|OCI runtime/i.test(r.error + r.stderr) && r.exitCode !== 0 && r.stdout.length === 0) {
-      throw new RemoteError(noShellMessage(r.error + ' ' + r.stderr), r.exitCode);
-    }
-    if (r.exitCode === 127 || r.exitCode === 126) {
-      if (/sh/.test(r.stderr) || r.stderr === '') throw new RemoteError(noShellMessage(r.stderr || `exit code ${r.exitCode}`), r.exitCode);
+    if (r.stdout.length === 0 && looksLikeNoShell(r.error, r.exitCode, r.stderr)) {
+      throw new RemoteError(noShellMessage([r.error, r.stderr].filter(Boolean).join(' ') || `exit code ${r.exitCode}`), r.exitCode);
     }
     return r;
-  }
-
-  private translateStartError(e: unknown): Error {
-    const msg = e instanceof Error ? e.message : String(e);
-    if (/no such file|not found in \$PATH|executable file not found|exec: "sh"/i.test(msg)) return new RemoteError(noShellMessage(msg));
-    return e instanceof Error ? e : new Error(msg);
   }
 
   caps(): Promise<Caps> {

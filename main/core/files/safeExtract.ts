@@ -65,10 +65,8 @@ export function checkEntryName(name: string, allowed: string[] | undefined): { r
   if (name.includes('\0')) return { reason: 'name contains a NUL byte' };
   if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name)) return { reason: 'absolute name' };
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  // A backslash is an ordinary character on POSIX: kept as it is (it cannot climb anywhere here).
   if (parts.some((p) => p === '..')) return { reason: 'name contains ".."' };
-  if (parts.some((p) => p.includes('\\'))) {
-    // On POSIX a backslash is an ordinary character; it is kept (it cannot climb anywhere here).
-  }
   if (parts.length === 0) return { rel: '' };
   const rel = parts.join('/');
   if (allowed && allowed.length > 0 && !allowed.includes(parts[0])) return { reason: 'outside the requested path' };

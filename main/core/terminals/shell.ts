@@ -137,14 +137,3 @@ export class MarkerScanner {
     return out;
   }
 }
-
-/** True when a failed exec means the image has no /bin/sh (distroless, scratch). */
-export function looksLikeNoShell(message: string | undefined, exitCode?: number): boolean {
-  const m = (message ?? '').toLowerCase();
-  if (/no such file|not found|executable file|enoent|cannot run|can't execute/.test(m) && (m.includes('sh') || m.includes('exec'))) return true;
-  return exitCode === 127 || exitCode === 126;
-}
-
-export const NO_SHELL_MESSAGE =
-  'This container has no shell: /bin/sh does not exist in its image (distroless or scratch?). ' +
-  'Run a command the image has, or attach a debug container: kubectl debug -it <pod> --image=busybox --target=<container>.';

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestClusters, type TestClusters } from '../../../test/cluster/index.ts';
 import type { TerminalState } from '../../../common/contract/terminals.ts';
 import { ClusterRegistry } from '../clusters/clusterRegistry.ts';
-import { runExec } from '../kube/exec.ts';
+import { runExec } from '../kube/runCollect.ts';
 import { TerminalService } from './terminalService.ts';
 import { sleep, until } from '../../../test/util/wait.ts';
 

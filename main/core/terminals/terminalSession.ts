@@ -12,9 +12,11 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ContainerRef, TerminalInfo, TerminalState, TerminalsEvents } from '../../../common/contract/terminals.ts';
-import { ExecError, openExec, runExec, type ExecResult, type ExecStream } from '../kube/exec.ts';
+import { ExecError, openExec, type ExecResult, type ExecStream } from '../kube/execStream.ts';
+import { NO_SHELL_MESSAGE, looksLikeNoShell } from '../kube/noShell.ts';
+import { runExec } from '../kube/runCollect.ts';
 import { killRemoteTree, remoteCwd, type RunBeside } from './remoteProcess.ts';
-import { MarkerScanner, NO_SHELL_MESSAGE, looksLikeNoShell, shellCommand } from './shell.ts';
+import { MarkerScanner, shellCommand } from './shell.ts';
 import type { RecordingMeta } from '../recordings/recorder.ts';
 
 /** xterm.js flow-control guide: ~100 kB high, ~10 kB low. */

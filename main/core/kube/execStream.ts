@@ -2,8 +2,9 @@
  * Exec into a container over the Kubernetes exec WebSocket, speaking v5.channel.k8s.io first.
  *
  * Built on `ws` directly (not client-node's Exec) for three reasons: the body of a refused upgrade
- * (401/403/404/400) is a metav1.Status we turn into a sentence a user can act on; the socket can be
- * paused and resumed for flow control; and bulk copies get Node streams with real backpressure.
+ * (401/403/404/400) is a metav1.Status we turn into a sentence a user can act on (apiErrors.ts); the
+ * socket can be paused and resumed for flow control; and bulk copies get Node streams with real
+ * backpressure.
  *
  * Channels (k8s.io/apimachinery/pkg/util/remotecommand): 0 stdin, 1 stdout, 2 stderr, 3 status (JSON
  * metav1.Status in v4/v5), 4 resize (JSON {Width, Height}), 255 close (v5 only: [255, n] half-closes n).
@@ -12,8 +13,7 @@ import { Readable, Writable } from 'node:stream';
 import WebSocket from 'ws';
 import type { KubeConfig, V1Status } from '@kubernetes/client-node';
 import type { ContainerRef } from '../../../common/contract/terminals.ts';
-
-export type { ContainerRef };
+import { describeHttpFailure, describeNetworkError } from './apiErrors.ts';
 
 /** Subprotocols in order of preference; the API server picks the first it speaks. */
 export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'channel.k8s.io'];
@@ -76,58 +76,6 @@ export class ExecError extends Error {
   ) {
     super(message);
     this.name = 'ExecError';
-  }
-}
-
-const HTTP_REASON: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
-/** "403 Forbidden: pods "shell" is forbidden: …" — a sentence from an HTTP code and a Status body. */
-export function describeHttpFailure(code: number, body: string): { message: string; status?: V1Status } {
-  let status: V1Status | undefined;
-  try {
-    const parsed = JSON.parse(body) as V1Status;
-    if (parsed && typeof parsed === 'object' && (parsed.kind === 'Status' || parsed.message !== undefined)) status = parsed;
-  } catch {
-    // Not JSON: a proxy's HTML page or plain text.
-  }
-  const head = `${code} ${HTTP_REASON[code] ?? status?.reason ?? 'error'}`;
-  let detail = status?.message ?? body.trim().slice(0, 300);
-  if (!detail && code === 401) detail = 'the credentials were rejected';
-  if (code === 401) detail += ' (check the token or client certificate of this context)';
-  return { message: detail ? `${head}: ${detail}` : head, status };
-}
-
-/** A sentence for a network error (ECONNREFUSED, ENOTFOUND, TLS…). */
-export function describeNetworkError(err: unknown, server?: string): string {
-  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = e?.code ?? e?.cause?.code;
-  const where = server ? ` ${server}` : '';
-  switch (code) {
-    case 'ECONNREFUSED':
-      return `cannot reach${where}: connection refused`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `cannot reach${where}: host not found`;
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return `cannot reach${where}: connection timed out`;
-    case 'ECONNRESET':
-      return `connection to${where || ' the server'} was reset`;
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-    case 'CERT_HAS_EXPIRED':
-      return `TLS certificate of${where || ' the server'} not trusted (${code}); check certificate-authority in the kubeconfig`;
-    default:
-      return `${e?.message ?? String(err)}${e?.cause?.message ? ` (${e.cause.message})` : ''}`;
   }
 }
 
@@ -388,25 +336,4 @@ function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
-}
-
-/** Runs a command to completion and collects its output (small outputs: probes, kill, cwd). */
-export async function runExec(
-  kc: KubeConfig,
-  target: ContainerRef,
-  command: string[],
-  opts: { timeoutMs?: number; stdin?: Uint8Array | string } = {},
-): Promise<ExecResult & { stdout: string; stderr: string }> {
-  const exec = await openExec(kc, target, { command, tty: false, stdin: opts.stdin !== undefined, stderr: true, keepAliveMs: 0 });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  exec.onData((ch, b) => (ch === 1 ? out : err).push(Buffer.from(b)));
-  if (opts.stdin !== undefined) {
-    exec.write(opts.stdin);
-    exec.endStdin();
-  }
-  const timer = setTimeout(() => exec.close(), opts.timeoutMs ?? 15_000);
-  const res = await exec.done;
-  clearTimeout(timer);
-  return { ...res, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }

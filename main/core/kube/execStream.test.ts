@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startTestClusters, type TestClusters } from '../../../test/cluster/index.ts';
-import { ExecError, openExec, runExec } from './exec.ts';
+import { ExecError, openExec } from './execStream.ts';
+import { runExec } from './runCollect.ts';
 import { sleep } from '../../../test/util/wait.ts';
 
 
