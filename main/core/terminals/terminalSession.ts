@@ -7,7 +7,7 @@
  *
  * Cleanup: real runtimes keep an exec'd process running when its stream drops, so closing the
  * WebSocket is not enough. The session learns the shell's pid from a marker it strips from the output
- * and kills the shell's whole tree through a second exec (remoteProcess.ts).
+ * and kills the shell's whole tree through a second exec (shellProcess.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -15,7 +15,7 @@ import type { ContainerRef, TerminalInfo, TerminalState, TerminalsEvents } from 
 import { ExecError, openExec, type ExecResult, type ExecStream } from '../kube/execStream.ts';
 import { NO_SHELL_MESSAGE, looksLikeNoShell } from '../kube/noShell.ts';
 import { runExec } from '../kube/runCollect.ts';
-import { killRemoteTree, remoteCwd, type RunBeside } from './remoteProcess.ts';
+import { killRemoteTree, remoteCwd, type RunBeside } from './shellProcess.ts';
 import { MarkerScanner, shellCommand } from './shell.ts';
 import type { RecordingMeta } from '../recordings/recorder.ts';
 

@@ -2,7 +2,7 @@
 // in time and never throws, and the working directory is only believed when it is an absolute path.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { killRemoteTree, remoteCwd, type RunBeside } from './remoteProcess.ts';
+import { killRemoteTree, remoteCwd, type RunBeside } from './shellProcess.ts';
 import { CWD_SCRIPT, KILL_TREE_SCRIPT, SH } from './shell.ts';
 
 function recording(answer: () => Promise<{ exitCode: number; stdout: string }>): { run: RunBeside; calls: { command: string[]; timeoutMs: number }[] } {
