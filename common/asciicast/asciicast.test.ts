@@ -1,17 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EXIT_MARKER, parseCast, parseEvent, parseHeader } from './asciicast.ts';
+import { SAMPLE_CAST } from './testdata.ts';
 
-const cast = [
-  JSON.stringify({ version: 2, width: 80, height: 24, timestamp: 1 }),
-  '[0.5, "o", "a"]',
-  '[1.0, "m", "start"]',
-  '[11.0, "o", "b"]',
-  '[11.5, "r", "100x30"]',
-  '[40.0, "o", "c"]',
-  '[40.2, "m", "exit 0"]',
-  '[40.3, "o", "tor', // torn by a killed app
-].join('\n');
+const cast = SAMPLE_CAST;
 
 test('parses a recording, skipping a torn last line, and refuses what is not asciicast v2', () => {
   const p = parseCast(cast);

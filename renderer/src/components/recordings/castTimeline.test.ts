@@ -2,17 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCast } from '../../../../common/asciicast/asciicast.ts';
 import { buildTimeline, indexAfter, toTimeline } from './castTimeline.ts';
+import { SAMPLE_CAST } from '../../../../common/asciicast/testdata.ts';
 
-const cast = [
-  JSON.stringify({ version: 2, width: 80, height: 24, timestamp: 1 }),
-  '[0.5, "o", "a"]',
-  '[1.0, "m", "start"]',
-  '[11.0, "o", "b"]',
-  '[11.5, "r", "100x30"]',
-  '[40.0, "o", "c"]',
-  '[40.2, "m", "exit 0"]',
-  '[40.3, "o", "tor', // torn by a killed app
-].join('\n');
+const cast = SAMPLE_CAST;
 
 test('the idle limit shortens long pauses; recording time maps onto the timeline', () => {
   const p = parseCast(cast);
