@@ -22,6 +22,7 @@ import type { ExecFn } from './exec.ts';
 import { kubeExec } from './kubeExec.ts';
 import { deleteLocal, freeLocalName, homeLocal, listLocal, localError, localPath, makeDirLocal, renameLocal } from './localFs.ts';
 import { RemoteFs } from './remoteFs.ts';
+import { type SettingsStore, symlinkMode } from '../settings/settings.ts';
 import { Cancelled, downloadItem, type ItemHooks, type ItemResult, uploadItem } from './transfer.ts';
 
 export interface KubeConfigSource {
@@ -45,6 +46,8 @@ export interface FilesServiceOptions {
   compress?: 'auto' | 'always' | 'never';
   /** How many transfers run at once (default 2). */
   concurrency?: number;
+  /** Symlinks in downloads, read at each transfer (a setting, see symlinkMode): default skipped and reported. */
+  symlinks?: () => 'skip' | 'create';
   /** Tests: run container commands some other way. */
   execFor?: (ref: ContainerRef) => ExecFn;
 }
@@ -282,6 +285,7 @@ export class FilesService implements FilesMethods {
         stallMs: this.opts.stallMs,
         retries: this.opts.retries,
         compress: this.opts.compress,
+        symlinks: this.opts.symlinks?.(),
         onTotal: (n) => {
           item.totalBytes = n;
           this.push(r);
@@ -387,9 +391,10 @@ function describe(where: FileLocation): string {
 }
 
 /** The per-client factory main/core/kubedeck.ts takes (`files` option): one FilesService per client. */
-export function filesFactory(deps: { registry: KubeConfigSource; audit?: AuditSink; emit: FilesEmit; who: string; dataDir: string }): FilesService {
+export function filesFactory(deps: { registry: KubeConfigSource; audit?: AuditSink; emit: FilesEmit; who: string; dataDir: string; settings?: Pick<SettingsStore, 'get'> }): FilesService {
   return new FilesService(deps.registry, deps.audit, deps.emit, {
     who: deps.who,
+    symlinks: () => symlinkMode(deps.settings),
     stagingDir: path.join(deps.dataDir, 'staging', randomBytes(6).toString('hex')),
   });
 }

@@ -27,6 +27,7 @@ import { type RemoteProcess, RemoteError } from './exec.ts';
 import { freeLocalName, localError } from './localFs.ts';
 import { argBatches, type RemoteEntry, type RemoteFs, remotePath } from './remoteFs.ts';
 import { type Refusal, SafeExtractor } from './safeExtract.ts';
+import { ArchiveRefused, ExtractPolicy } from './extractPolicy.ts';
 import { type LocalEntry, packEntries, walkLocal } from './tarPack.ts';
 
 export interface ItemHooks {
@@ -46,6 +47,8 @@ export interface ItemHooks {
   id?: string;
   /** Land under this name instead of the source's (kubectl cp's DST that names a file). */
   asName?: string;
+  /** Symlinks from a container: skipped and reported (default), or created when they stay inside. */
+  symlinks?: 'skip' | 'create';
 }
 
 export interface ItemResult {
@@ -56,6 +59,8 @@ export interface ItemResult {
   finalPath?: string;
   /** Entries left out on purpose (symlinks leaving the folder, devices), reported to the user. */
   warnings: string[];
+  /** Symlinks not created (symlinks from containers are off): "name -> target". */
+  skippedLinks?: string[];
 }
 
 class Cancelled extends Error {
@@ -68,7 +73,7 @@ const COMPRESSED_EXT = /\.(gz|tgz|zst|xz|bz2|lz4|zip|jar|war|whl|7z|rar|png|jpe?
 
 /** Refusals that mean the archive itself is hostile or broken: the whole item fails. */
 function fatal(r: Refusal): boolean {
-  return !/leaves the folder|leads outside|entries are not extracted/.test(r.reason);
+  return r.fatal;
 }
 
 /** Counts bytes and notices silence: the watchdog of a stream (drops sometimes never close). */
@@ -198,6 +203,7 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
   }
   const total = manifest.reduce((s, e) => s + (e.type === 'file' ? e.size : 0), 0);
   hooks.onTotal?.(total);
+  const policy = new ExtractPolicy(manifest, name); // the archive is held to this listing, entry by entry
 
   const dst = await fsp.stat(dir).catch((e) => {
     throw localError(e, dir);
@@ -217,6 +223,8 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
   const ex = new SafeExtractor({
     root: staging,
     allowed: [name],
+    policy,
+    symlinks: hooks.symlinks ?? 'skip',
     onProgress: (n) => {
       moved += n;
       hooks.onBytes?.(n);
@@ -283,6 +291,7 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
           const cmd = ['tar', gz ? 'czf' : 'cf', '-', '-C', parent, ...(pending === undefined ? [] : ['--no-recursion']), ...batch];
           const o = await runStreaming(remote, cmd, hooks, (out) => ex.extract(out), { gunzip: gz });
           if (!o.error && o.exitCode === 0) continue;
+          if (o.error instanceof ArchiveRefused) throw o.error; // hostile, not dropped: never retried
           if (o.dropped) {
             droppedWhy = o.stderr || 'connection lost';
             break;
@@ -353,7 +362,7 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
       throw e;
     }
     await fsp.rm(staging, { recursive: true, force: true });
-    return { state: 'done', verified, finalPath: target, warnings };
+    return { state: 'done', verified, finalPath: target, warnings, skippedLinks: ex.skippedLinks.map((l) => `${l.rel} -> ${l.target}`) };
   } catch (e) {
     await fsp.rm(staging, { recursive: true, force: true }).catch(() => {});
     if (hooks.signal.aborted || e instanceof Cancelled) throw new Cancelled();
