@@ -68,7 +68,6 @@ interface PartialFile {
 
 const WRITE_BATCH = 1 << 20;
 const EXTRACTED_TYPES = new Set(['file', 'contiguous-file', 'directory', 'symlink', 'link']);
-
 const FILE_MODE_MASK = 0o777; // setuid/setgid from a container are not kept on the local disk
 const DIR_MODE_MASK = 0o1777;
 
@@ -82,7 +81,7 @@ export class SafeExtractor {
   readonly refused: Refusal[] = [];
   readonly dirs = new Set<string>();
   readonly symlinks: string[] = [];
-  /** Symlinks not created because the caller did not ask for them (name and target). */
+  /** Symlinks not created (off, or leaving the item), name and target: reported to the user. */
   readonly skippedLinks: { rel: string; target: string }[] = [];
   /** Every name that was handled (file, folder, symlink) — what a resumed archive can leave out. */
   readonly seen = new Set<string>();
@@ -208,15 +207,21 @@ export class SafeExtractor {
     const top = policy?.checkTop(rel, type);
     if (top && !top.ok) return top;
     const target = h.linkname ?? '';
-    if (type === 'symlink' && !symlinkStaysInside(rel, target)) return { ok: false, reason: `symlink to ${target} leaves the folder`, fatal: false };
+    if (type === 'symlink' && !symlinkStaysInside(rel, target)) return this.skipLink(rel, target, 'leaves the folder');
     const listed = policy?.check(rel, type, h.size ?? 0);
+    const unlisted = !!listed && !listed.ok;
+    if (!EXTRACTED_TYPES.has(type)) return { ok: false, reason: `${type} entries are not extracted`, fatal: unlisted };
+    const hard = type === 'link' ? checkEntryName(h.linkname ?? '', this.opts.allowed) : undefined;
+    if (hard && ('reason' in hard || hard.rel === '')) return { ok: false, reason: `hardlink to ${h.linkname}: ${'reason' in hard ? hard.reason : 'empty'}`, fatal: true };
+    if (hard && !this.files.has((hard as { rel: string }).rel)) return { ok: false, reason: `hardlink to ${h.linkname}, which is not a file from this archive`, fatal: true };
     if (listed && !listed.ok) return listed;
-    if (!EXTRACTED_TYPES.has(type)) return { ok: false, reason: `${type} entries are not extracted`, fatal: false };
-    if (type === 'symlink' && this.opts.symlinks !== 'create') {
-      this.skippedLinks.push({ rel, target });
-      return { ok: false, reason: `symlink to ${target} not created (symlinks from containers are off)`, fatal: false };
-    }
+    if (type === 'symlink' && this.opts.symlinks !== 'create') return this.skipLink(rel, target, 'not created (symlinks from containers are off)');
     return { ok: true };
+  }
+
+  private skipLink(rel: string, target: string, why: string): Verdict {
+    this.skippedLinks.push({ rel, target });
+    return { ok: false, reason: `symlink to ${target} ${why}`, fatal: false };
   }
 
   private async entry(h: EntryHeader, body: AsyncIterable<Buffer>): Promise<void> {
@@ -279,12 +284,7 @@ export class SafeExtractor {
       return drain();
     }
     if (type === 'link') {
-      const checkedTarget = checkEntryName(h.linkname ?? '', this.opts.allowed);
-      if ('reason' in checkedTarget || checkedTarget.rel === '') {
-        this.refuse(name, `hardlink to ${h.linkname}: ${'reason' in checkedTarget ? checkedTarget.reason : 'empty'}`);
-        return drain();
-      }
-      const target = checkedTarget.rel;
+      const target = (checkEntryName(h.linkname ?? '', this.opts.allowed) as { rel: string }).rel; // checked in judge()
       const prev = this.files.get(target);
       const tst = prev ? await fsp.lstat(this.abs(target)).catch(() => undefined) : undefined;
       if (!prev || !tst || !tst.isFile()) {
