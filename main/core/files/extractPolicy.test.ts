@@ -160,3 +160,43 @@ test('with symlinks on, a chain that leads outside is removed at the end and rep
   assert.ok(ex.refused.some((r) => r.name === 'd/a' && /leads outside/.test(r.reason)), JSON.stringify(ex.refused));
   assert.deepEqual(await fsp.readdir(path.join(root, 'd')), ['b']);
 });
+
+/** A raw ustar header (tar-stream's pack will not write a pax header of a chosen size). */
+function rawHeader(name: string, typeflag: string, size: number): Buffer {
+  const b = Buffer.alloc(512);
+  const field = (off: number, len: number, v: string) => b.write(v.padEnd(len, '\0').slice(0, len), off, 'latin1');
+  field(0, 100, name);
+  field(100, 8, '0000644');
+  field(108, 8, '0000000');
+  field(116, 8, '0000000');
+  field(124, 12, size.toString(8).padStart(11, '0'));
+  field(136, 12, '00000000000');
+  field(148, 8, '        ');
+  field(156, 1, typeflag);
+  field(257, 8, 'ustar\x0000');
+  let sum = 0;
+  for (const x of b) sum += x;
+  field(148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
+  return b;
+}
+
+// tar-stream itself caps one such header at 4 MiB; a run of them (each replacing the last) is cut off here.
+test('a run of 3 MiB pax headers (300 MiB, no entry) is cut off by the raw byte bound', async () => {
+  const { root } = await staging();
+  const ex = new SafeExtractor({ root, allowed: ['d'], policy: new ExtractPolicy(LISTING, 'd') });
+  async function* hostile() {
+    yield rawHeader('d', '5', 0);
+    const chunk = Buffer.alloc(1 << 20, 0x61);
+    for (let i = 0; i < 100; i++) {
+      yield rawHeader('PaxHeader/d/a.txt', 'x', 3 << 20);
+      for (let j = 0; j < 3; j++) yield chunk;
+    }
+  }
+  global.gc?.();
+  const heap0 = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  const err = await ex.extract(Readable.from(hostile())).then(() => undefined, (e: Error) => e);
+  assert.ok(err instanceof ArchiveRefused, String(err));
+  assert.match(err.message, /larger than its listing allows/);
+  const grown = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heap0;
+  assert.ok(grown < 64 << 20, `memory grew ${grown >> 20} MiB`);
+});

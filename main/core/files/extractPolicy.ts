@@ -41,6 +41,8 @@ export class ArchiveRefused extends Error {}
 const ENTRY_SLACK = 64;
 /** Bytes of refused entries read (and thrown away) beyond the listing's total before the copy stops. */
 const BYTE_SLACK = 1 << 20;
+/** Raw archive bytes allowed per entry beyond its content: its header, a long name, a pax record. */
+const HEADER_ALLOWANCE = 16 << 10;
 
 export type Verdict = { ok: true } | { ok: false; reason: string; fatal: boolean };
 
@@ -57,6 +59,7 @@ export class ExtractPolicy {
   private readonly listed = new Map<string, ListedEntry>();
   private readonly top: ListedEntry;
   private readonly byteBudget: number;
+  private readonly rawBudget: number;
   private entries = 0;
   private bytes = 0;
 
@@ -67,6 +70,20 @@ export class ExtractPolicy {
     if (top.type !== 'file' && top.type !== 'dir') throw new ArchiveRefused(`${topName} is ${NAMES[top.type]}; only files and folders are copied`);
     this.top = top;
     this.byteBudget = listing.reduce((s, e) => s + (e.type === 'file' ? e.size : 0), 0) + BYTE_SLACK;
+    const blocks = listing.reduce((s, e) => s + (e.type === 'file' ? Math.ceil(e.size / 512) * 512 : 0), 0);
+    this.rawBudget = blocks + (listing.length + ENTRY_SLACK) * HEADER_ALLOWANCE + BYTE_SLACK;
+  }
+
+  /**
+   * Watches one archive stream's raw bytes (after gunzip): tar-stream keeps a long-name or pax header
+   * in memory whole, so a header claiming gigabytes must be cut off here, before it is buffered.
+   */
+  watch(source: NodeJS.ReadableStream, stop: (e: ArchiveRefused) => void): void {
+    let raw = 0;
+    source.on('data', (c: Buffer) => {
+      raw += c.length;
+      if (raw > this.rawBudget) stop(new ArchiveRefused(`The container's archive is larger than its listing allows (${this.rawBudget} bytes): stopped, nothing of it kept`));
+    });
   }
 
   /** Counts one archive entry (any type but pax/long-name headers); throws once the listing's count is exceeded. */

@@ -70,7 +70,6 @@ const WRITE_BATCH = 1 << 20;
 const EXTRACTED_TYPES = new Set(['file', 'contiguous-file', 'directory', 'symlink', 'link']);
 const FILE_MODE_MASK = 0o777; // setuid/setgid from a container are not kept on the local disk
 const DIR_MODE_MASK = 0o1777;
-
 /** A tar header as tar-stream gives it (types beyond its .d.ts, like pax headers, occur at runtime). */
 export type EntryHeader = Partial<Omit<tar.Header, 'type'>> & { name: string; type?: string | null };
 
@@ -149,6 +148,7 @@ export class SafeExtractor {
       sourceError = e;
       ex.destroy(e);
     });
+    this.opts.policy?.watch(source, (e) => ex.destroy(e));
     source.pipe(ex as unknown as NodeJS.WritableStream);
     try {
       for await (const entry of ex) {
