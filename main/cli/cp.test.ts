@@ -1,6 +1,6 @@
 // kubectl cp's path syntax, the options of `kubedeck cp`, and the context it copies with.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it, test } from 'node:test';
@@ -116,5 +116,56 @@ describe('kubedeck cp picks the context the app would', () => {
     await withApp(env, (app) => app.registry.addKubeconfig(first));
     await copiesFromKdTest1(env, 'two.txt');
     assert.deepEqual(JSON.parse(await readFile(join(data, 'settings.json'), 'utf8')).kubeconfigs, [first], 'cp leaves the settings as they were');
+  });
+});
+
+// Issue 17's reproduction, literally: `ln -s ../x /srv/d/l` in the stock shell container (real GNU tar),
+// then `kubedeck cp default/shell:/srv/d S/new` and a second copy into `S/new/l/`; and the same into an
+// existing folder. Symlinks are skipped and reported by default; --keep-symlinks keeps only the one
+// that stays inside the item.
+describe('kubedeck cp and symlinks from the container', () => {
+  let tc: TestClusters;
+  let dir: string;
+  const cp = async (...args: string[]) => {
+    let err = '';
+    const out = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
+    const errStream = { write: (s: string) => ((err += s), true) } as unknown as NodeJS.WriteStream;
+    const code = await runCp(['--context', 'kd-test-1', ...args], { out, err: errStream, env: { KUBECONFIG: tc.kubeconfigPath, KUBEDECK_DATA_DIR: join(dir, 'data') } });
+    return { code, err };
+  };
+  before(async () => {
+    tc = await startTestClusters({ clusters: 1 });
+    dir = await mkdtemp(join(tmpdir(), 'kd-cp-links-'));
+    const d = join(tc.clusters[0].rootOf('default', 'shell', 'main'), 'srv/d');
+    await mkdir(join(d, 'sub'), { recursive: true });
+    await symlink('../x', join(d, 'l'));
+    await symlink('sub', join(d, 'in'));
+  });
+  after(async () => {
+    await tc?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const [mode, dst, item] of [['to a new name', 'new', 'new'], ['into an existing folder', '', 'd']] as const) {
+    for (const keep of [false, true]) {
+      it(`${mode}${keep ? ', --keep-symlinks' : ''}: nothing lands in S/x`, async () => {
+        const s = join(dir, `S-${item}-${keep}`);
+        await mkdir(join(s, 'x'), { recursive: true });
+        const r = await cp(...(keep ? ['--keep-symlinks'] : []), 'default/shell:/srv/d', dst ? join(s, dst) : s + '/');
+        assert.equal(r.code, 0, r.err);
+        assert.match(r.err, /warning: (\.\/)?d\/l: symlink to \.\.\/x leaves the folder/);
+        if (keep) assert.equal(await readlink(join(s, item, 'in')), 'sub');
+        else assert.match(r.err, /warning: (\.\/)?d\/in: symlink to sub not created/);
+        await assert.rejects(lstat(join(s, item, 'l')));
+        const again = await cp('default/shell:/etc/os-release', join(s, item, 'l') + '/');
+        assert.notEqual(again.code, 0);
+        assert.deepEqual(await readdir(join(s, 'x')), []);
+      });
+    }
+  }
+
+  it('--keep-symlinks is an option; the setting files.keepSymlinks is the default', () => {
+    assert.equal(parseCpArgs(['--keep-symlinks', 'a', 'p:/b']).keepSymlinks, true);
+    assert.equal(parseCpArgs(['a', 'p:/b']).keepSymlinks, undefined);
   });
 });

@@ -14,11 +14,13 @@ import { RemoteFs } from '../core/files/remoteFs.ts';
 import { Cancelled, type ItemHooks } from '../core/files/copyStream.ts';
 import { downloadItem } from '../core/files/download.ts';
 import { uploadItem } from '../core/files/upload.ts';
-import { dataDir, SettingsStore } from '../core/settings/settings.ts';
+import { dataDir, SettingsStore, symlinkMode } from '../core/settings/settings.ts';
 import { parseCommand, UsageError } from './args.ts';
 import { formatBytes, formatDuration, formatRate } from '../../common/format.ts';
 
-export const CP_USAGE = 'usage: kubedeck cp [--context C] [-c CONTAINER] [--kubeconfig FILE] [--no-compress] SRC DST\n' +
+export const CP_USAGE = 'usage: kubedeck cp [--context C] [-c CONTAINER] [--kubeconfig FILE] [--no-compress] [--keep-symlinks] SRC DST\n' +
+  '  --keep-symlinks: create symlinks from the container that stay inside the copy (default: skip them,\n' +
+  '  or the app setting files.keepSymlinks)\n' +
   '  SRC/DST: a local path, or [namespace/]pod:/path in the container';
 
 export interface CpArgs {
@@ -26,6 +28,8 @@ export interface CpArgs {
   container?: string;
   kubeconfig?: string;
   compress: 'auto' | 'never';
+  /** Only when given: otherwise the app's setting decides. */
+  keepSymlinks?: true;
   src: string;
   dst: string;
 }
@@ -35,6 +39,7 @@ const CP_OPTIONS = {
   container: { type: 'string', short: 'c' },
   kubeconfig: { type: 'string' },
   'no-compress': { type: 'boolean' },
+  'keep-symlinks': { type: 'boolean' },
 } as const;
 
 export function parseCpArgs(argv: string[]): CpArgs {
@@ -44,6 +49,7 @@ export function parseCpArgs(argv: string[]): CpArgs {
   if (values.context !== undefined) out.context = values.context;
   if (values.container !== undefined) out.container = values.container;
   if (values.kubeconfig !== undefined) out.kubeconfig = values.kubeconfig;
+  if (values['keep-symlinks']) out.keepSymlinks = true;
   return out;
 }
 
@@ -89,7 +95,8 @@ export async function runCp(argv: string[], io: CpIo = { out: process.stdout, er
   // The app's registry, built the app's way: the same files in the same order (--kubeconfig, else
   // KUBECONFIG, else ~/.kube/config, then the files added in the app), so the same current context.
   const env = io.env ?? process.env;
-  const registry = new ClusterRegistry({ kubeconfig: args.kubeconfig, env, settings: SettingsStore.inDataDir(dataDir(env), { readOnly: true }), watchFilesMs: 0 });
+  const settings = SettingsStore.inDataDir(dataDir(env), { readOnly: true });
+  const registry = new ClusterRegistry({ kubeconfig: args.kubeconfig, env, settings, watchFilesMs: 0 });
   const abort = new AbortController();
   const onSig = () => abort.abort();
   process.once('SIGINT', onSig);
@@ -136,6 +143,7 @@ export async function runCp(argv: string[], io: CpIo = { out: process.stdout, er
     const hooks: ItemHooks = {
       signal: abort.signal,
       compress: args.compress,
+      symlinks: args.keepSymlinks ? 'create' : symlinkMode(settings),
       onTotal: (n) => (total = n),
       onBytes: (n) => {
         bytes += n;

@@ -28,6 +28,7 @@ export type FilesFactory = (deps: {
   emit: KubedeckEmit;
   who: string;
   dataDir: string;
+  settings: SettingsStore;
 }) => FilesMethods & { dispose?(): void | Promise<void> };
 
 export interface KubedeckOptions {
@@ -91,7 +92,7 @@ export class Kubedeck {
       keepAliveMs: this.opts.keepAliveMs,
     });
     const recordings = new RecordingsService(this.recordings, this.audit, guardedEmit as RecordingsEmit, who);
-    const files: FilesMethods & { dispose?(): void | Promise<void> } = (this.opts.files ?? filesFactory)({ registry, audit: this.audit, emit: guardedEmit, who, dataDir: this.dataDir });
+    const files: FilesMethods & { dispose?(): void | Promise<void> } = (this.opts.files ?? filesFactory)({ registry, audit: this.audit, emit: guardedEmit, who, dataDir: this.dataDir, settings: this.settings });
     const unsubscribe = registry.onEvent(guardedEmit as ClustersEmit);
 
     const methods: KubedeckMethods = {

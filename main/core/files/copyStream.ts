@@ -27,6 +27,8 @@ export interface ItemHooks {
   id?: string;
   /** Land under this name instead of the source's (kubectl cp's DST that names a file). */
   asName?: string;
+  /** Symlinks from a container: skipped and reported (default), or created when they stay inside. */
+  symlinks?: 'skip' | 'create';
 }
 
 export interface ItemResult {
@@ -37,6 +39,8 @@ export interface ItemResult {
   finalPath?: string;
   /** Entries left out on purpose (symlinks leaving the folder, devices), reported to the user. */
   warnings: string[];
+  /** Symlinks not created (symlinks from containers are off): "name -> target". */
+  skippedLinks?: string[];
 }
 
 export class Cancelled extends Error {

@@ -18,6 +18,7 @@ import { freeLocalName, localError } from './localFs.ts';
 import { argBatches, type RemoteEntry, type RemoteFs, remotePath } from './remoteFs.ts';
 import { type Refusal, SafeExtractor } from './safeExtract.ts';
 import { verifyCopy } from './verify.ts';
+import { ArchiveRefused, ExtractPolicy } from './extractPolicy.ts';
 
 /** Copies one file or folder from the container into a local folder. */
 export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: string, conflict: ConflictPolicy, hooks: ItemHooks, resolvedLink = false): Promise<ItemResult> {
@@ -38,6 +39,7 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
   }
   const total = manifest.reduce((s, e) => s + (e.type === 'file' ? e.size : 0), 0);
   hooks.onTotal?.(total);
+  const policy = new ExtractPolicy(manifest, name); // the archive is held to this listing, entry by entry
 
   const dst = await fsp.stat(dir).catch((e) => {
     throw localError(e, dir);
@@ -53,7 +55,7 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
     throw localError(e, dir);
   });
   const warnings: string[] = [];
-  const pull = new Puller(remote, hooks, staging, name, parent);
+  const pull = new Puller(remote, hooks, staging, name, parent, policy);
   const ex = pull.ex;
   try {
     // The container hashes its files while they stream (page cache: one disk read serves both), so
@@ -94,7 +96,7 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
     const target = path.join(dir, finalName);
     await intoPlace(path.join(staging, name), target, path.join(staging, '.old'), conflict);
     await fsp.rm(staging, { recursive: true, force: true });
-    return { state: 'done', verified, finalPath: target, warnings };
+    return { state: 'done', verified, finalPath: target, warnings, skippedLinks: ex.skippedLinks.map((l) => `${l.rel} -> ${l.target}`) };
   } catch (e) {
     await fsp.rm(staging, { recursive: true, force: true }).catch(() => {});
     if (hooks.signal.aborted || e instanceof Cancelled) throw new Cancelled();
@@ -115,10 +117,13 @@ class Puller {
     staging: string,
     private readonly name: string,
     private readonly parent: string,
+    policy: ExtractPolicy,
   ) {
     this.ex = new SafeExtractor({
       root: staging,
       allowed: [name],
+      policy,
+      symlinks: hooks.symlinks ?? 'skip',
       onProgress: (n) => {
         this.moved += n;
         hooks.onBytes?.(n);
@@ -183,6 +188,7 @@ class Puller {
         const cmd = ['tar', gz ? 'czf' : 'cf', '-', '-C', parent, ...(pending === undefined ? [] : ['--no-recursion']), ...batch];
         const o = await runStreaming(this.remote, cmd, this.hooks, (out) => ex.extract(out), { gunzip: gz });
         if (!o.error && o.exitCode === 0) continue;
+        if (o.error instanceof ArchiveRefused) throw o.error; // hostile, not dropped: never retried
         if (o.dropped) {
           droppedWhy = o.stderr || 'connection lost';
           break;
@@ -201,7 +207,7 @@ class Puller {
 
 /** Refusals that mean the archive itself is hostile or broken: the whole item fails. */
 function fatal(r: Refusal): boolean {
-  return !/leaves the folder|leads outside|entries are not extracted/.test(r.reason);
+  return r.fatal;
 }
 
 /**

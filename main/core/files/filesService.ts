@@ -25,6 +25,7 @@ import type { ItemHooks, ItemResult } from './copyStream.ts';
 import { downloadItem } from './download.ts';
 import { deleteLocal, homeLocal, listLocal, localPath, makeDirLocal, renameLocal } from './localFs.ts';
 import { RemoteFs } from './remoteFs.ts';
+import { type SettingsStore, symlinkMode } from '../settings/settings.ts';
 import { StagedUploads } from './stagedUploads.ts';
 import { Transfer } from './transfer.ts';
 import { uploadItem } from './upload.ts';
@@ -50,6 +51,8 @@ export interface FilesServiceOptions {
   compress?: 'auto' | 'always' | 'never';
   /** How many transfers run at once (default 2). */
   concurrency?: number;
+  /** Symlinks in downloads, read at each transfer (a setting, see symlinkMode): default skipped and reported. */
+  symlinks?: () => 'skip' | 'create';
   /** Tests: run container commands some other way. */
   execFor?: (ref: ContainerRef) => ExecFn;
 }
@@ -219,7 +222,7 @@ export class FilesService implements FilesMethods {
         item.state = 'cancelled';
         continue;
       }
-      const hooks = t.startItem(item, { stallMs: this.opts.stallMs, retries: this.opts.retries, compress: this.opts.compress });
+      const hooks = t.startItem(item, { stallMs: this.opts.stallMs, retries: this.opts.retries, compress: this.opts.compress, symlinks: this.opts.symlinks?.() });
       try {
         t.itemDone(item, await this.copyItem(req, item.path, hooks));
       } catch (e) {
@@ -260,9 +263,10 @@ function describe(where: FileLocation): string {
 }
 
 /** The per-client factory main/core/kubedeck.ts takes (`files` option): one FilesService per client. */
-export function filesFactory(deps: { registry: KubeConfigSource; audit?: AuditSink; emit: FilesEmit; who: string; dataDir: string }): FilesService {
+export function filesFactory(deps: { registry: KubeConfigSource; audit?: AuditSink; emit: FilesEmit; who: string; dataDir: string; settings?: Pick<SettingsStore, 'get'> }): FilesService {
   return new FilesService(deps.registry, deps.audit, deps.emit, {
     who: deps.who,
+    symlinks: () => symlinkMode(deps.settings),
     stagingDir: path.join(deps.dataDir, 'staging', randomBytes(6).toString('hex')),
   });
 }

@@ -33,12 +33,12 @@ async function archive(entries: H[]): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function extract(entries: H[], allowed = ['top']) {
+async function extract(entries: H[], allowed = ['top'], symlinks: 'skip' | 'create' = 'create') {
   const base = await tempDir('kd-x-');
   const root = path.join(base, 'root');
   await fsp.mkdir(root);
   await fsp.writeFile(path.join(base, 'sentinel'), 'untouched');
-  const ex = new SafeExtractor({ root, allowed });
+  const ex = new SafeExtractor({ root, allowed, symlinks });
   await ex.extract(Readable.from([await archive(entries)]));
   await ex.finish();
   const outside = (await fsp.readdir(base)).sort();
@@ -95,6 +95,17 @@ for (const [what, entries, reason] of attacks) {
     assert.equal(await fsp.readFile(path.join(base, 'sentinel'), 'utf8'), 'untouched');
     await assert.rejects(fsp.lstat('/tmp/kd-pwned'));
     await assert.rejects(fsp.lstat(path.join(base, 'pwned')));
+  });
+}
+
+for (const [what, entries] of attacks) {
+  test(`with symlinks off (the default), ${what} creates no link and nothing outside`, async () => {
+    const { ex, outside, base, root } = await extract(entries, ['top'], 'skip');
+    assert.ok(ex.refused.length > 0);
+    assert.deepEqual(outside, ['root', 'sentinel']);
+    assert.equal(await fsp.readFile(path.join(base, 'sentinel'), 'utf8'), 'untouched');
+    const links = (await fsp.readdir(root, { recursive: true })).filter((n) => entries.some((e) => e.type === 'symlink' && e.name === n));
+    for (const n of links) assert.ok(!(await fsp.lstat(path.join(root, n))).isSymbolicLink(), n);
   });
 }
 

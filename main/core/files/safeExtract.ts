@@ -6,10 +6,11 @@
  * touches the disk, and refused (and reported) when it is:
  *   - an absolute name, or has a `..` component, or is outside the names that were asked for;
  *   - a device, fifo or any type other than file, folder, symlink and hardlink;
- *   - a symlink whose target is absolute or leaves the root (checked lexically when created and again
- *     with realpath at the end, which catches chains like `a -> b/..` with `b -> .`);
+ *   - a symlink, unless asked for (`symlinks: 'create'`, off by default as in kubectl): skipped and
+ *     reported; when created it must stay inside the item from its final place (linkCheck.ts);
  *   - a hardlink to anything but a regular file this same archive created;
- *   - written through a symlink: parents are checked with lstat, files are opened O_EXCL|O_NOFOLLOW.
+ *   - written through a symlink: parents are checked with lstat, files are opened O_EXCL|O_NOFOLLOW;
+ *   - with a listing (`policy`, extractPolicy.ts): not announced, of another type, or past its bounds.
  * Files are streamed with backpressure (one chunk in flight) and hashed as they are written, so the
  * caller can compare against the container's sha256sum without reading anything twice.
  */
@@ -18,10 +19,16 @@ import { constants as fsc, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { checkEntryName, type ExtractPolicy, type Verdict } from './extractPolicy.ts';
+import { linkResolvesInside, symlinkStaysInside } from './linkCheck.ts';
+
+export { checkEntryName, symlinkStaysInside };
 
 export interface Refusal {
   name: string;
   reason: string;
+  /** The archive is hostile or broken (the whole item fails), as opposed to one entry left out on purpose. */
+  fatal: boolean;
 }
 
 export interface ExtractedFile {
@@ -40,6 +47,10 @@ export interface SafeExtractOptions {
   onProgress?(bytes: number): void;
   /** A file entry begins (name relative to root, its declared size). */
   onFileStart?(rel: string, size: number): void;
+  /** Symlinks from the archive: skipped and reported (the default), or created when they stay inside. */
+  symlinks?: 'skip' | 'create';
+  /** The listing the archive is held to, entry by entry; without it any name under `allowed` goes. */
+  policy?: ExtractPolicy;
 }
 
 interface PartialFile {
@@ -56,31 +67,9 @@ interface PartialFile {
 }
 
 const WRITE_BATCH = 1 << 20;
-
+const EXTRACTED_TYPES = new Set(['file', 'contiguous-file', 'directory', 'symlink', 'link']);
 const FILE_MODE_MASK = 0o777; // setuid/setgid from a container are not kept on the local disk
 const DIR_MODE_MASK = 0o1777;
-
-/** Normalizes an archive name to a relative path, or returns the reason it is refused. */
-export function checkEntryName(name: string, allowed: string[] | undefined): { rel: string } | { reason: string } {
-  if (name.includes('\0')) return { reason: 'name contains a NUL byte' };
-  if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name)) return { reason: 'absolute name' };
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  // A backslash is an ordinary character on POSIX: kept as it is (it cannot climb anywhere here).
-  if (parts.some((p) => p === '..')) return { reason: 'name contains ".."' };
-  if (parts.length === 0) return { rel: '' };
-  const rel = parts.join('/');
-  if (allowed && allowed.length > 0 && !allowed.includes(parts[0])) return { reason: 'outside the requested path' };
-  return { rel };
-}
-
-/** True when `target` (a symlink's content) placed at `rel` stays inside the root, lexically. */
-export function symlinkStaysInside(rel: string, target: string): boolean {
-  if (target === '' || target.startsWith('/') || target.includes('\0')) return false;
-  const dir = path.posix.dirname(rel);
-  const joined = path.posix.normalize(path.posix.join(dir === '.' ? '' : dir, target));
-  return !(joined === '..' || joined.startsWith('../') || path.posix.isAbsolute(joined));
-}
-
 /** A tar header as tar-stream gives it (types beyond its .d.ts, like pax headers, occur at runtime). */
 export type EntryHeader = Partial<Omit<tar.Header, 'type'>> & { name: string; type?: string | null };
 
@@ -91,6 +80,8 @@ export class SafeExtractor {
   readonly refused: Refusal[] = [];
   readonly dirs = new Set<string>();
   readonly symlinks: string[] = [];
+  /** Symlinks not created (off, or leaving the item), name and target: reported to the user. */
+  readonly skippedLinks: { rel: string; target: string }[] = [];
   /** Every name that was handled (file, folder, symlink) — what a resumed archive can leave out. */
   readonly seen = new Set<string>();
   /** The file being written when the stream stopped; resume() continues it. */
@@ -103,8 +94,8 @@ export class SafeExtractor {
     this.rootAbs = path.resolve(opts.root);
   }
 
-  private refuse(name: string, reason: string): void {
-    const r = { name, reason };
+  private refuse(name: string, reason: string, fatal = true): void {
+    const r = { name, reason, fatal };
     const c = checkEntryName(name, undefined);
     if ('rel' in c) this.seen.add(c.rel);
     this.refused.push(r);
@@ -157,6 +148,7 @@ export class SafeExtractor {
       sourceError = e;
       ex.destroy(e);
     });
+    this.opts.policy?.watch(source, (e) => ex.destroy(e));
     source.pipe(ex as unknown as NodeJS.WritableStream);
     try {
       for await (const entry of ex) {
@@ -186,6 +178,14 @@ export class SafeExtractor {
       return false;
     }
     const rel = checked.rel;
+    const policy = this.opts.policy;
+    policy?.count();
+    policy?.spend(rel, h.size ?? 0);
+    const verdict = this.judge(rel, 'file', h);
+    if (!verdict.ok) {
+      this.refuse(h.name, verdict.reason, verdict.fatal);
+      return false;
+    }
     const bad = (await this.ensureParents(rel)) ?? (await this.clearSlot(rel));
     if (bad) {
       this.refuse(h.name, bad);
@@ -201,6 +201,29 @@ export class SafeExtractor {
     return true;
   }
 
+  /** The checks that need no disk, most telling reason first (so a report names the real attack). */
+  private judge(rel: string, type: string, h: EntryHeader): Verdict {
+    const policy = this.opts.policy;
+    const top = policy?.checkTop(rel, type);
+    if (top && !top.ok) return top;
+    const target = h.linkname ?? '';
+    if (type === 'symlink' && !symlinkStaysInside(rel, target)) return this.skipLink(rel, target, 'leaves the folder');
+    const listed = policy?.check(rel, type, h.size ?? 0);
+    const unlisted = !!listed && !listed.ok;
+    if (!EXTRACTED_TYPES.has(type)) return { ok: false, reason: `${type} entries are not extracted`, fatal: unlisted };
+    const hard = type === 'link' ? checkEntryName(h.linkname ?? '', this.opts.allowed) : undefined;
+    if (hard && ('reason' in hard || hard.rel === '')) return { ok: false, reason: `hardlink to ${h.linkname}: ${'reason' in hard ? hard.reason : 'empty'}`, fatal: true };
+    if (hard && !this.files.has((hard as { rel: string }).rel)) return { ok: false, reason: `hardlink to ${h.linkname}, which is not a file from this archive`, fatal: true };
+    if (listed && !listed.ok) return listed;
+    if (type === 'symlink' && this.opts.symlinks !== 'create') return this.skipLink(rel, target, 'not created (symlinks from containers are off)');
+    return { ok: true };
+  }
+
+  private skipLink(rel: string, target: string, why: string): Verdict {
+    this.skippedLinks.push({ rel, target });
+    return { ok: false, reason: `symlink to ${target} ${why}`, fatal: false };
+  }
+
   private async entry(h: EntryHeader, body: AsyncIterable<Buffer>): Promise<void> {
     const name = h.name;
     const drain = async () => {
@@ -212,6 +235,8 @@ export class SafeExtractor {
     if (type === 'pax-global-header' || type === 'pax-header' || type === 'gnu-long-path' || type === 'gnu-long-link-path') {
       return drain();
     }
+    this.opts.policy?.count();
+    this.opts.policy?.spend(name, h.size ?? 0);
     const checked = checkEntryName(name, this.opts.allowed);
     if ('reason' in checked) {
       this.refuse(name, checked.reason);
@@ -222,8 +247,9 @@ export class SafeExtractor {
       if (type !== 'directory') this.refuse(name, 'empty name');
       return drain();
     }
-    if (type !== 'file' && type !== 'contiguous-file' && type !== 'directory' && type !== 'symlink' && type !== 'link') {
-      this.refuse(name, `${type} entries are not extracted`);
+    const verdict = this.judge(rel, type, h);
+    if (!verdict.ok) {
+      this.refuse(name, verdict.reason, verdict.fatal);
       return drain();
     }
     const bad = await this.ensureParents(rel);
@@ -246,11 +272,7 @@ export class SafeExtractor {
       return drain();
     }
     if (type === 'symlink') {
-      const target = h.linkname ?? '';
-      if (!symlinkStaysInside(rel, target)) {
-        this.refuse(name, `symlink to ${target} leaves the folder`);
-        return drain();
-      }
+      const target = h.linkname ?? ''; // judged in judge(); linkResolvesInside() follows chains in finish()
       const why = await this.clearSlot(rel);
       if (why) {
         this.refuse(name, why);
@@ -262,12 +284,7 @@ export class SafeExtractor {
       return drain();
     }
     if (type === 'link') {
-      const checkedTarget = checkEntryName(h.linkname ?? '', this.opts.allowed);
-      if ('reason' in checkedTarget || checkedTarget.rel === '') {
-        this.refuse(name, `hardlink to ${h.linkname}: ${'reason' in checkedTarget ? checkedTarget.reason : 'empty'}`);
-        return drain();
-      }
-      const target = checkedTarget.rel;
+      const target = (checkEntryName(h.linkname ?? '', this.opts.allowed) as { rel: string }).rel; // checked in judge()
       const prev = this.files.get(target);
       const tst = prev ? await fsp.lstat(this.abs(target)).catch(() => undefined) : undefined;
       if (!prev || !tst || !tst.isFile()) {
@@ -367,12 +384,10 @@ export class SafeExtractor {
       const a = this.abs(rel);
       const st = await fsp.lstat(a).catch(() => undefined);
       if (!st?.isSymbolicLink()) continue;
-      const real = await fsp.realpath(a).catch(() => undefined);
-      const rootReal = await fsp.realpath(this.rootAbs);
-      if (real !== undefined && real !== rootReal && !real.startsWith(rootReal + path.sep)) {
+      if (!(await linkResolvesInside(this.rootAbs, rel))) {
         const target = await fsp.readlink(a).catch(() => '?');
         await fsp.unlink(a);
-        this.refuse(rel, `symlink chain through ${target} leads outside the folder`);
+        this.refuse(rel, `symlink chain through ${target} leads outside the folder`, false);
       }
     }
     const dirs = [...this.dirMeta.entries()].sort((x, y) => y[0].length - x[0].length);

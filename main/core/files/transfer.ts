@@ -12,7 +12,7 @@ const EMIT_EVERY_MS = 200;
 const RATE_WINDOW_MS = 3000;
 
 /** How an item's copy behaves: what FilesService's options say. */
-export type CopyOptions = Pick<ItemHooks, 'stallMs' | 'retries' | 'compress'>;
+export type CopyOptions = Pick<ItemHooks, 'stallMs' | 'retries' | 'compress' | 'symlinks'>;
 
 export class Transfer {
   readonly abort = new AbortController();

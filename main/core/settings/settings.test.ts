@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { SettingsStore } from './settings.ts';
+import { after, before, describe, it, test } from 'node:test';
+import { FILES_KEEP_SYMLINKS, SettingsStore, symlinkMode } from './settings.ts';
 
 describe('settings store', () => {
   let dir: string;
@@ -37,4 +37,12 @@ describe('settings store', () => {
     assert.ok(writable.loadProblem);
     assert.ok((await readdir(ro)).some((f) => f.startsWith('settings.json.broken-')));
   });
+});
+
+test('symlinks in downloads are off unless files.keepSymlinks is exactly true', () => {
+  const with_ = (v: unknown) => ({ get: <T>(k: string, d: T) => (k === FILES_KEEP_SYMLINKS && v !== undefined ? (v as T) : d) });
+  assert.equal(symlinkMode(undefined), 'skip');
+  assert.equal(symlinkMode(with_(undefined)), 'skip');
+  assert.equal(symlinkMode(with_('yes')), 'skip');
+  assert.equal(symlinkMode(with_(true)), 'create');
 });

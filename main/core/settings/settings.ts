@@ -69,3 +69,11 @@ export class SettingsStore {
     renameSync(tmp, this.file);
   }
 }
+
+/** Symlinks inside a download are created only when the user turned this on (off: skipped and reported). */
+export const FILES_KEEP_SYMLINKS = 'files.keepSymlinks';
+
+/** The download symlink mode a settings file asks for: 'create' only for an explicit `true`. */
+export function symlinkMode(settings: Pick<SettingsStore, 'get'> | undefined): 'skip' | 'create' {
+  return settings?.get<unknown>(FILES_KEEP_SYMLINKS, false) === true ? 'create' : 'skip';
+}
