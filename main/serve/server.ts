@@ -9,9 +9,21 @@ import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
-import { decodeJson, encodeJson, encodeTerminalData, type ServerMessage } from '../../common/wire/wire.ts';
+import { encodeJson, encodeTerminalData, type ServerMessage } from '../../common/wire/wire.ts';
 import type { Kubedeck, KubedeckEmit } from '../core/kubedeck.ts';
 import { COOKIE_NAME, checkAccess, isLoopback, newToken, type AccessPolicy } from './auth.ts';
+import { MAX_FRAME_BYTES } from './callSchema.ts';
+import { gateCall } from './callGate.ts';
+
+/**
+ * What one connection may have unanswered at once. A tab's calls are answered in milliseconds (a terminal
+ * open in ≤ 5 s); past these a client floods rather than works, and it is closed (1008) so the others keep
+ * their share of the one event loop.
+ */
+export const MAX_CALLS_IN_FLIGHT = 256;
+export const MAX_BYTES_IN_FLIGHT = 8 * MAX_FRAME_BYTES;
+/** The id an error answer carries when the message had no usable one (clients count from 1). */
+const NO_ID = -1;
 
 export interface ServeOptions {
   kubedeck: Kubedeck;
@@ -112,7 +124,7 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
     serveStatic(staticDir, url.pathname, req, res);
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const access = url.pathname === '/ws' ? checkAccess(req, policy, url) : ({ ok: false, status: 403, reason: 'no such endpoint' } as const);
@@ -153,20 +165,55 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
       ws.ping();
     }, 30_000);
     ping.unref();
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return;
-      let msg: { t?: unknown; id?: unknown; method?: unknown; args?: unknown };
+    const reply = (msg: ServerMessage): void => {
+      let text: string;
       try {
-        msg = decodeJson(data.toString()) as typeof msg;
-      } catch {
+        text = encodeJson(msg);
+      } catch (err) {
+        // A value JSON cannot carry (a BigInt, a cycle) becomes an error answer, not an uncaught throw.
+        if (msg.t !== 'result') return;
+        text = encodeJson({ t: 'error', id: msg.id, message: `the answer could not be encoded: ${(err as Error).message}` } satisfies ServerMessage);
+      }
+      send(text);
+    };
+    let callsInFlight = 0;
+    let bytesInFlight = 0;
+    const onMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
+      // Binary frames go only server → client (terminal output); maxPayload already bounded this one.
+      if (isBinary) return reply({ t: 'error', id: NO_ID, message: 'binary messages are not calls' });
+      const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      const call = gateCall(buf.toString('utf8'), buf.length);
+      if (!call.ok) return reply({ t: 'error', id: call.id ?? NO_ID, message: call.message });
+      if (callsInFlight >= MAX_CALLS_IN_FLIGHT || bytesInFlight + buf.length > MAX_BYTES_IN_FLIGHT) {
+        ws.close(1008, 'too many calls in flight');
         return;
       }
-      if (!msg || msg.t !== 'call' || typeof msg.id !== 'number') return;
-      const id = msg.id;
-      client.call(String(msg.method), msg.args).then(
-        (value) => send(encodeJson({ t: 'result', id, value: value ?? null } satisfies ServerMessage)),
-        (err: unknown) => send(encodeJson({ t: 'error', id, message: (err as Error)?.message ?? String(err) } satisfies ServerMessage)),
+      callsInFlight++;
+      bytesInFlight += buf.length;
+      const done = (): void => {
+        callsInFlight--;
+        bytesInFlight -= buf.length;
+      };
+      const { id } = call;
+      client.call(call.method, call.args).then(
+        (value) => {
+          done();
+          reply({ t: 'result', id, value: value ?? null });
+        },
+        (err: unknown) => {
+          done();
+          reply({ t: 'error', id, message: errorText(err) });
+        },
       );
+    };
+    ws.on('message', (data, isBinary) => {
+      try {
+        onMessage(data, isBinary);
+      } catch (err) {
+        // Nothing a client sends may take serve down for everyone: the worst is this connection closing.
+        log(`message handler failed (${who}): ${errorText(err)}`);
+        ws.close(1011, 'internal error');
+      }
     });
     ws.on('close', () => {
       clearInterval(ping);
@@ -201,6 +248,15 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
       });
     },
   };
+}
+
+/** An error's message as a string, whatever was thrown (a hostile object's toString may itself throw). */
+function errorText(err: unknown): string {
+  try {
+    return err instanceof Error ? err.message : String(err);
+  } catch {
+    return 'unknown error';
+  }
 }
 
 function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): void {

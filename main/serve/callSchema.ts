@@ -1,0 +1,113 @@
+/**
+ * What serve mode accepts of each contract method before anything else touches a message: the types of
+ * its arguments and how large its text frame may be. One table, typed against KubedeckMethods so that a
+ * method added to the contract without a row here fails the typecheck; the checks are generated from it.
+ * Why here: a browser tab is untrusted input, and core's own checks assume well-typed values (a
+ * `String(obj)` on a hostile object throws; a 60 MB array costs seconds of CPU before any check runs).
+ */
+import type { KubedeckMethods } from '../../common/contract/index.ts';
+
+/** `bytes`: a Uint8Array, sent in JSON as {"$bytes": base64} (common/wire/wire.ts). */
+export type ArgType = 'string' | 'number' | 'boolean' | 'object' | 'strings' | 'bytes';
+
+export interface MethodSpec {
+  args: readonly ArgType[];
+  /** The largest text frame (bytes of JSON) a call of this method may be. */
+  maxBytes: number;
+}
+
+const KiB = 1024;
+/** Requests that name a few things (ids, paths, sizes). */
+const SMALL = 16 * KiB;
+/** Requests with lists or settings in them (many paths, per-cluster policies). */
+const MEDIUM = 256 * KiB;
+/** A pasted text can be long; longer pastes are refused rather than decoded. */
+const PASTE = 256 * KiB;
+/** stageUpload carries STAGE_CHUNK (1 MiB, renderer/src/lib/transferModel.ts) as base64 (4/3) plus the rest. */
+const UPLOAD = 1536 * KiB;
+
+const spec = (maxBytes: number, ...args: ArgType[]): MethodSpec => ({ args, maxBytes });
+
+export const CALL_SPECS: Record<keyof KubedeckMethods, MethodSpec> = {
+  listClusters: spec(SMALL),
+  addKubeconfig: spec(SMALL, 'string'),
+  removeKubeconfig: spec(SMALL, 'string'),
+  listNamespaces: spec(SMALL, 'string'),
+  listPods: spec(SMALL, 'string', 'string'),
+  reconnectCluster: spec(SMALL, 'string'),
+  openTerminal: spec(SMALL, 'object'),
+  writeTerminal: spec(PASTE, 'string', 'string'),
+  resizeTerminal: spec(SMALL, 'string', 'number', 'number'),
+  ackTerminal: spec(SMALL, 'string', 'number'),
+  closeTerminal: spec(SMALL, 'string'),
+  reconnectTerminal: spec(SMALL, 'string'),
+  listTerminals: spec(SMALL),
+  terminalCwd: spec(SMALL, 'string'),
+  markTerminal: spec(SMALL, 'string', 'string'),
+  listDir: spec(SMALL, 'object', 'string'),
+  homeDir: spec(SMALL, 'object'),
+  makeDir: spec(SMALL, 'object', 'string'),
+  renamePath: spec(SMALL, 'object', 'string', 'string'),
+  deletePaths: spec(MEDIUM, 'object', 'strings'),
+  startTransfer: spec(MEDIUM, 'object'),
+  cancelTransfer: spec(SMALL, 'string'),
+  listTransfers: spec(SMALL),
+  stageUpload: spec(UPLOAD, 'string', 'bytes', 'number', 'boolean'),
+  listRecordings: spec(SMALL),
+  readRecording: spec(SMALL, 'string'),
+  deleteRecording: spec(SMALL, 'string'),
+  searchRecordings: spec(SMALL, 'string'),
+  getRecordingSettings: spec(SMALL),
+  setRecordingSettings: spec(MEDIUM, 'object'),
+  readAudit: spec(SMALL),
+};
+
+/** The largest frame of any method: the WebSocket's own limit, checked before a frame is even buffered. */
+export const MAX_FRAME_BYTES = Math.max(...Object.values(CALL_SPECS).map((s) => s.maxBytes));
+/** A frame whose method cannot be read from its head is held to this (see readCallHead). */
+export const DEFAULT_MAX_BYTES = SMALL;
+
+/** The spec of a method name, only for names of the contract (never `constructor`, `__proto__`…). */
+export function specOf(method: string): MethodSpec | undefined {
+  return Object.hasOwn(CALL_SPECS, method) ? CALL_SPECS[method as keyof KubedeckMethods] : undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+/** A {"$bytes": base64} value as JSON.parse leaves it. */
+export function isBytesJson(v: unknown): v is { $bytes: string } {
+  return isPlainObject(v) && typeof v.$bytes === 'string' && Object.keys(v).length === 1;
+}
+
+function matches(type: ArgType, v: unknown): boolean {
+  switch (type) {
+    case 'string':
+      return typeof v === 'string';
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'object':
+      return isPlainObject(v);
+    case 'strings':
+      return Array.isArray(v) && v.every((s) => typeof s === 'string');
+    case 'bytes':
+      return isBytesJson(v);
+  }
+}
+
+/** Why these (JSON-decoded, not yet revived) arguments do not fit the method, or undefined when they do. */
+export function checkArgs(method: string, s: MethodSpec, args: unknown): string | undefined {
+  if (!Array.isArray(args)) return `${method}: arguments must be a list`;
+  if (args.length !== s.args.length) return `${method}: expected ${s.args.length} argument(s), got ${args.length}`;
+  for (let i = 0; i < s.args.length; i++) {
+    if (!matches(s.args[i], args[i])) return `${method}: argument ${i + 1} must be ${describe(s.args[i])}`;
+  }
+  return undefined;
+}
+
+function describe(t: ArgType): string {
+  return t === 'strings' ? 'a list of strings' : t === 'bytes' ? 'bytes ({"$bytes": base64})' : t === 'object' ? 'an object' : `a ${t}`;
+}

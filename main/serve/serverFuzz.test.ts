@@ -1,0 +1,216 @@
+// Serve mode under hostile messages: malformed, wrongly typed, huge and flooding frames get an error answer
+// or close their own connection, never take the server down, and another client's valid call is answered
+// within 100 ms once the attack has been dealt with. No cluster is needed: listClusters answers from the
+// kubeconfig alone.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { Kubedeck } from '../core/kubedeck.ts';
+import { MAX_FRAME_BYTES } from './callSchema.ts';
+import { startServer, type ServeHandle } from './server.ts';
+
+/** The cluster is a TCP port that accepts and never answers, so that calls reaching it stay in flight. */
+const kubeconfig = (port: number): string => `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: fuzz, context: {cluster: c, user: u}}]
+current-context: fuzz
+`;
+
+interface Answer { t: string; id: number; message?: string; value?: unknown }
+
+/** A raw client: sends any frame, collects answers, knows when it was closed and with which code. */
+class RawClient {
+  readonly answers: Answer[] = [];
+  closeCode?: number;
+  readonly closed: Promise<number>;
+  private waiters: (() => void)[] = [];
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (raw: Buffer, isBinary) => {
+      if (isBinary) return;
+      this.answers.push(JSON.parse(raw.toString()) as Answer);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    ws.on('error', () => undefined);
+    this.closed = new Promise((r) => ws.on('close', (code) => r((this.closeCode = code))));
+  }
+  static async open(server: ServeHandle): Promise<RawClient> {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
+    await new Promise((r, j) => ws.once('open', r).once('error', j));
+    return new RawClient(ws);
+  }
+  send(frame: string | Buffer, binary = false): void {
+    this.ws.send(frame, { binary });
+  }
+  /** Waits until `n` answers have arrived (or the socket closed). */
+  async answered(n: number, ms = 10_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (this.answers.length < n && this.closeCode === undefined) {
+      if (Date.now() > end) throw new Error(`only ${this.answers.length} of ${n} answers`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  }
+}
+
+/** The 60 MB frame of the issue, built as bytes (one buffer, not a 60 MB string in this process's heap). */
+function hugeArrayFrame(bytes: number): Buffer {
+  const head = Buffer.from('{"t":"call","id":1,"method":"listClusters","args":[[0');
+  const buf = Buffer.alloc(bytes, ',0');
+  head.copy(buf);
+  buf.write(']]}', bytes - 3);
+  return buf;
+}
+
+function randomValue(depth = 0): unknown {
+  const r = Math.random();
+  if (depth > 2 || r < 0.2) return [null, true, 0, -1, 1e308, '', 'x', 'constructor', '__proto__'][Math.floor(Math.random() * 9)];
+  if (r < 0.4) return { toString: 1, valueOf: {}, $bytes: Math.random() < 0.5 ? 'AAAA' : 7 };
+  if (r < 0.6) return Array.from({ length: Math.floor(Math.random() * 4) }, () => randomValue(depth + 1));
+  if (r < 0.8) return { context: randomValue(depth + 1), namespace: randomValue(depth + 1), kind: 'container' };
+  return { [String(Math.random())]: randomValue(depth + 1) };
+}
+
+const METHODS = ['listClusters', 'writeTerminal', 'stageUpload', 'listDir', 'deletePaths', 'setRecordingSettings', 'nope', 'hasOwnProperty'];
+
+describe('serve mode under hostile messages', () => {
+  let dir: string;
+  let kubedeck: Kubedeck;
+  let server: ServeHandle;
+  let silent: Server;
+  const sockets = new Set<Socket>();
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kd-fuzz-'));
+    silent = createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    await writeFile(join(dir, 'kubeconfig'), kubeconfig((silent.address() as { port: number }).port));
+    kubedeck = new Kubedeck({ dataDir: join(dir, 'data'), kubeconfig: join(dir, 'kubeconfig') });
+    server = await startServer({ kubedeck, port: 0, staticDir: dir });
+  });
+
+  after(async () => {
+    await server?.close();
+    await kubedeck?.shutdown();
+    for (const s of sockets) s.destroy();
+    silent?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A valid call from a fresh, well-behaved client, timed from send to answer. */
+  async function validCallLatency(): Promise<number> {
+    const good = await RawClient.open(server);
+    try {
+      const t0 = performance.now();
+      good.send('{"t":"call","id":1,"method":"listClusters","args":[]}');
+      await good.answered(1);
+      const ms = performance.now() - t0;
+      assert.equal(good.answers[0].t, 'result');
+      assert.deepEqual((good.answers[0].value as { clusters: { context: string }[] }).clusters.map((c) => c.context), ['fuzz']);
+      return ms;
+    } finally {
+      good.ws.close();
+    }
+  }
+
+  it('answers the issue\'s crashing messages with an error and keeps serving', async () => {
+    const c = await RawClient.open(server);
+    const frames = [
+      '{"t":"call","id":1,"method":{"toString":1},"args":[]}',
+      '{"t":"call","id":2,"method":[{"toString":1}],"args":[]}',
+      '{"t":"call","id":3,"method":"listPods","args":[{"toString":1},"default"]}',
+      '{"t":"call","id":4,"method":"constructor","args":[]}',
+      '{"t":"call","id":5,"method":"listClusters","args":"x"}',
+      '{"t":"call","id":6,"method":"stageUpload","args":["a",[1,2],0,true]}',
+      '{"t":"call","id":{"toString":1},"method":"listClusters","args":[]}',
+      'not json',
+      'null',
+      '[1,2]',
+    ];
+    for (const f of frames) c.send(f);
+    await c.answered(frames.length);
+    assert.equal(c.closeCode, undefined, 'the connection stays open');
+    assert.ok(c.answers.every((a) => a.t === 'error'), JSON.stringify(c.answers));
+    assert.deepEqual(c.answers.slice(0, 6).map((a) => a.id), [1, 2, 3, 4, 5, 6]);
+    assert.match(c.answers[0].message!, /method must be a string/);
+    assert.match(c.answers[2].message!, /listPods: argument 1 must be a string/);
+    assert.match(c.answers[3].message!, /unknown method/);
+    assert.match(c.answers[5].message!, /stageUpload: argument 2 must be bytes/);
+    // The same connection still works.
+    c.send('{"t":"call","id":7,"method":"listClusters","args":[]}');
+    await c.answered(frames.length + 1);
+    assert.equal(c.answers.at(-1)!.t, 'result');
+    c.ws.close();
+    assert.ok((await validCallLatency()) < 100);
+  });
+
+  it('refuses a 60 MB frame before buffering it (1009) and answers another client within 100 ms', async () => {
+    const attacker = await RawClient.open(server);
+    attacker.send(hugeArrayFrame(60 * 1024 * 1024));
+    assert.equal(await attacker.closed, 1009);
+    const ms = await validCallLatency();
+    assert.ok(ms < 100, `a valid call took ${ms.toFixed(1)} ms after the attack`);
+  });
+
+  it('refuses frames over their method\'s limit before parsing them, and $bytes floods cost no revival', async () => {
+    const c = await RawClient.open(server);
+    // Under the frame cap but far over listClusters' limit: refused by the head, not parsed.
+    c.send(hugeArrayFrame(MAX_FRAME_BYTES - 16));
+    // A head that hides the method is held to the small default.
+    c.send(`{"args":[${'0,'.repeat(100_000)}0],"t":"call","id":2,"method":"listClusters"}`);
+    // As many {"$bytes"} objects as fit in an upload frame, where the contract has no bytes: no reviver runs over them.
+    const many = Array.from({ length: (MAX_FRAME_BYTES / 20) | 0 }, () => '{"$bytes":"AAAA"}').join(',');
+    const t0 = performance.now();
+    c.send(`{"t":"call","id":3,"method":"stageUpload","args":["f",[${many}],0,true]}`.slice(0, MAX_FRAME_BYTES));
+    c.send(`{"t":"call","id":4,"method":"writeTerminal","args":["t","${'x'.repeat(300 * 1024)}"]}`);
+    c.send(Buffer.from('{"t":"call","id":5,"method":"listClusters","args":[]}'), true);
+    await c.answered(5);
+    assert.ok(performance.now() - t0 < 2000);
+    assert.equal(c.closeCode, undefined);
+    assert.match(c.answers[0].message!, /message too large: \d+ bytes, listClusters allows 16384/);
+    assert.match(c.answers[1].message!, /message too large/);
+    assert.match(c.answers[2].message!, /stageUpload: argument 2 must be bytes|not JSON/);
+    assert.match(c.answers[3].message!, /message too large: \d+ bytes, writeTerminal allows/);
+    assert.match(c.answers[4].message!, /binary messages are not calls/);
+    c.ws.close();
+    assert.ok((await validCallLatency()) < 100);
+  });
+
+  it('closes a connection that floods calls (1008) without starving the others', async () => {
+    const c = await RawClient.open(server);
+    // listNamespaces against a cluster that never answers stays in flight: the budget runs out, the flooder goes.
+    const call = (id: number): string => JSON.stringify({ t: 'call', id, method: 'listNamespaces', args: ['fuzz'] });
+    for (let i = 1; i <= 400; i++) c.send(call(i));
+    assert.equal(await c.closed, 1008);
+    const ms = await validCallLatency();
+    assert.ok(ms < 100, `a valid call took ${ms.toFixed(1)} ms after the flood`);
+  });
+
+  it('survives random and adversarial messages', async () => {
+    const c = await RawClient.open(server);
+    const n = 2000;
+    for (let i = 0; i < n; i++) {
+      const r = Math.random();
+      const msg = r < 0.1 ? randomValue() : { t: Math.random() < 0.9 ? 'call' : randomValue(), id: Math.random() < 0.9 ? i + 1 : randomValue(), method: Math.random() < 0.8 ? METHODS[i % METHODS.length] : randomValue(), args: Math.random() < 0.9 ? [randomValue(), randomValue(), randomValue(), randomValue()].slice(0, i % 5) : randomValue() };
+      let text = JSON.stringify(msg) ?? 'undefined';
+      if (Math.random() < 0.05) text = text.slice(0, Math.floor(Math.random() * text.length));
+      c.send(text);
+    }
+    // Every frame gets exactly one answer (valid-typed calls get the method's own result or error).
+    await c.answered(n, 15_000);
+    assert.equal(c.closeCode, undefined);
+    c.ws.close();
+    const ms = await validCallLatency();
+    assert.ok(ms < 100, `a valid call took ${ms.toFixed(1)} ms after the fuzzing`);
+  });
+});
