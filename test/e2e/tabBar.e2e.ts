@@ -63,6 +63,28 @@ describe('tab bar and menus', { timeout: 150_000 }, () => {
     await waitForPaneText(shell.pane, /^after-menu-8$/m);
   });
 
+  it('with many tabs every title keeps its pod (and container), the strip scrolls and the split button stays', async () => {
+    const pods = ['multi', 'busybox', 'shell'];
+    for (let i = 0; i < 11; i++) await openPod(i % 2 ? 'kd-test-2' : 'kd-test-1', 'default', pods[i % pods.length]);
+    const what = page.getByTestId('tab-title-what');
+    const shown = await what.evaluateAll((els) => els.map((e) => ({ text: e.textContent, cut: e.scrollWidth > e.clientWidth })));
+    assert.ok(shown.every((w) => !w.cut), `a pod name is cut: ${JSON.stringify(shown)}`);
+    assert.ok(shown.some((w) => w.text === 'multi/app'), 'the multi-container pod names its container');
+    const vp = page.viewportSize()!;
+    const split = (await page.getByTestId('split-button').boundingBox())!;
+    assert.ok(split.x >= 0 && split.x + split.width <= vp.width, `the split button is off screen at x=${split.x}`);
+    const strip = page.getByTestId('tab-strip');
+    const { scrollWidth, clientWidth } = await strip.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+    assert.ok(scrollWidth > clientWidth, 'the tabs overflow into a scrolling strip');
+    // The wheel scrolls the strip back to the first tab.
+    await strip.hover();
+    await page.mouse.wheel(0, -5000);
+    await waitFor('scrolled to the start', async () => (await strip.evaluate((el) => el.scrollLeft)) === 0);
+    const first = (await page.getByTestId('tab').first().boundingBox())!;
+    assert.ok(first.x >= 0, 'the first tab is whole');
+    if (process.env.KUBEDECK_E2E_SHOTS) await page.locator('.tabbar').screenshot({ path: `${process.env.KUBEDECK_E2E_SHOTS}/tabbar-many.png` });
+  });
+
   it('the page threw no errors along the way', () => {
     assert.deepEqual(e2e.pageErrors, []);
   });
