@@ -32,7 +32,7 @@ describe('terminals through serve mode', { timeout: 150_000 }, () => {
     opened.c = await openPod('kd-test-1', 'default', 'multi');
     assert.equal(await tabs().count(), 3);
     const titles = await page.getByTestId('tab-title').allTextContents();
-    assert.deepEqual(titles, ['kd-test-1/default/shell', 'kd-test-2/default/shell', 'kd-test-1/default/multi']);
+    assert.deepEqual(titles, ['kd-test-1/default/shell', 'kd-test-2/default/shell', 'kd-test-1/default/multi/app']);
     for (const t of Object.values(opened)) await waitState(t.pane, 'connected');
     // The newest tab is focused; the others still run.
     assert.equal(await page.locator(`[data-testid=tab-body][data-tab-key="${opened.c.key}"]`).getAttribute('data-active'), 'true');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerRef } from '../../../common/contract/index.ts';
-import { TabList, tabState, tabTitle, type Session, type TabsState } from './terminalTabs.ts';
+import { TabList, tabState, tabTitle, tabTitleParts, type Session, type TabsState } from './terminalTabs.ts';
 
 const ref = (pod: string): ContainerRef => ({ context: 'c1', namespace: 'default', pod, container: 'main' });
 
@@ -24,6 +24,19 @@ test('a new tab is shown and asks for the keyboard; its title is context/namespa
   assert.equal(tabTitle(tab), 'db');
   list.rename(tab.key, '   ');
   assert.equal(tabTitle(tab), 'c1/default/shell');
+});
+
+test('the title of a multi-container pod names the container; the pod part is kept apart from context/namespace', () => {
+  const { list } = tabList();
+  const one = list.open(ref('shell'));
+  const multi = list.open({ ...ref('multi'), container: 'sidecar' }, undefined, true);
+  assert.deepEqual(tabTitleParts(one), { where: 'c1/default/', what: 'shell' });
+  assert.deepEqual(tabTitleParts(multi), { where: 'c1/default/', what: 'multi/sidecar' });
+  assert.equal(tabTitle(multi), 'c1/default/multi/sidecar');
+  list.duplicate(multi.key);
+  assert.equal(tabTitle(list.tabs[2]), 'c1/default/multi/sidecar');
+  list.rename(multi.key, 'side');
+  assert.deepEqual(tabTitleParts(multi), { where: '', what: 'side' });
 });
 
 test('the session keeps its own copy of the container it was opened on', () => {

@@ -23,8 +23,10 @@ export interface Session {
 
 export interface Tab {
   key: string;
-  /** A name the user gave; otherwise the title is context/namespace/pod. */
+  /** A name the user gave; otherwise the title is context/namespace/pod (and /container, see below). */
   customTitle?: string;
+  /** The pod has more than one container, so the title names the one this tab is in. */
+  showContainer?: boolean;
   panes: Session[];
   activePane: number;
 }
@@ -38,9 +40,19 @@ export interface TabsState {
 }
 
 export function tabTitle(tab: Tab): string {
-  if (tab.customTitle) return tab.customTitle;
+  const t = tabTitleParts(tab);
+  return t.where + t.what;
+}
+
+/**
+ * The title in two parts: `where` (context/namespace/) is what a narrow tab gives up first, `what`
+ * (the pod, and its container when the pod has several) is what tells tabs apart, so it stays.
+ */
+export function tabTitleParts(tab: Tab): { where: string; what: string } {
+  if (tab.customTitle) return { where: '', what: tab.customTitle };
   const r = tab.panes[0]?.ref;
-  return r ? `${r.context}/${r.namespace}/${r.pod}` : 'terminal';
+  if (!r) return { where: '', what: 'terminal' };
+  return { where: `${r.context}/${r.namespace}/`, what: tab.showContainer ? `${r.pod}/${r.container}` : r.pod };
 }
 
 const SEVERITY: Record<TerminalState['state'], number> = { connected: 0, connecting: 1, exited: 2, disconnected: 3, error: 4 };
@@ -93,9 +105,12 @@ export class TabList {
     this.state.focusSeq++;
   }
 
-  /** Opens a terminal in a new, focused tab. The pane starts the session when it knows its size. */
-  open(ref: ContainerRef, command?: string[]): Tab {
-    this.tabs.push({ key: this.newKey('tab'), panes: [this.newSession(ref, command)], activePane: 0 });
+  /**
+   * Opens a terminal in a new, focused tab. The pane starts the session when it knows its size.
+   * `showContainer`: the pod has several containers, so the title names this one.
+   */
+  open(ref: ContainerRef, command?: string[], showContainer?: boolean): Tab {
+    this.tabs.push({ key: this.newKey('tab'), panes: [this.newSession(ref, command)], activePane: 0, showContainer });
     const tab = this.tabs[this.tabs.length - 1];
     this.activate(tab.key);
     // The one in the list: with a reactive state, changes made through it are seen.
@@ -116,8 +131,9 @@ export class TabList {
 
   /** A new tab with a fresh terminal into the same container (and command) as the given tab's. */
   duplicate(tabKey: string): void {
-    const first = this.tab(tabKey)?.panes[0];
-    if (first) this.open(first.ref, first.command);
+    const tab = this.tab(tabKey);
+    const first = tab?.panes[0];
+    if (first) this.open(first.ref, first.command, tab.showContainer);
   }
 
   closeOthers(tabKey: string): void {

@@ -11,7 +11,7 @@ import { StreamRouter, type Sink } from './terminalStreams.ts';
 import { TerminalSessions } from './terminalSessions.ts';
 import { TabList, type Session, type TabsState } from './terminalTabs.ts';
 
-export { tabState, tabTitle, type Session, type Tab } from './terminalTabs.ts';
+export { tabState, tabTitle, tabTitleParts, type Session, type Tab } from './terminalTabs.ts';
 export type { Sink } from './terminalStreams.ts';
 
 class Terminals extends TabList {
