@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startTestClusters, type TestClusters } from '../../test/cluster/index.ts';
 import { WireClient } from '../../common/wire/wireClient.ts';
+import { encodeJson } from '../../common/wire/wire.ts';
 import { Kubedeck } from '../core/kubedeck.ts';
 import { startServer, type ServeHandle } from './server.ts';
 import { sleep } from '../../test/util/wait.ts';
@@ -111,5 +112,23 @@ describe('serve mode', () => {
       left = (await tc.clusters[0].processes('default', 'shell', 'main')).length;
     }
     assert.equal(left, 0, 'no shell left after the browser went away');
+  });
+
+  it('closing the WebSocket 0–40 ms after openTerminal leaves no shell (the issue found 12 of 12 left)', async () => {
+    for (let i = 0; i < 12; i++) {
+      const ws = await connect(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, origin);
+      ws.send(encodeJson({ t: 'call', id: 1, method: 'openTerminal', args: [{ context: 'kd-test-1', namespace: 'default', pod: 'shell', container: 'main', cols: 80, rows: 24 }] }));
+      await sleep(Math.floor(Math.random() * 41));
+      // Half the time a TCP reset, as when a tab is killed, rather than a closing handshake.
+      if (i % 2) ws.terminate();
+      else ws.close();
+    }
+    let left = -1;
+    for (let i = 0; i < 200 && left !== 0; i++) {
+      await sleep(100);
+      left = (await tc.clusters[0].processes('default', 'shell', 'main')).length;
+    }
+    await sleep(500);
+    assert.equal((await tc.clusters[0].processes('default', 'shell', 'main')).length, 0, 'no shell left behind');
   });
 });

@@ -26,6 +26,8 @@ export interface ClusterRegistryOptions {
   settings?: Pick<SettingsStore, 'get' | 'set'>;
   /** How long a status probe may take before the cluster counts as unreachable. */
   probeTimeoutMs?: number;
+  /** How long a kubeconfig credential plugin may take (execPlugin.ts); keep it below probeTimeoutMs. */
+  pluginTimeoutMs?: number;
   /** Poll interval (ms) for edits of the kubeconfig files; 0 turns it off. Default 2000. */
   watchFilesMs?: number;
 }
@@ -148,7 +150,7 @@ export class ClusterRegistry {
     if (kc) return kc;
     const loaded = this.contexts.get(context);
     if (!loaded) throw new Error(`unknown context "${context}"`);
-    kc = kubeConfigOf(loaded);
+    kc = kubeConfigOf(loaded, this.opts.pluginTimeoutMs);
     this.kubeConfigs.set(context, kc);
     return kc;
   }

@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import type { KubeconfigProblem } from '../../../common/contract/clusters.ts';
+import { limitExecPlugin, PLUGIN_TIMEOUT_MS } from './execPlugin.ts';
 
 export interface LoadedContext {
   context: Context;
@@ -86,9 +87,11 @@ function describeLoadError(err: unknown): string {
 }
 
 /** A KubeConfig holding only this context, its cluster and its user, with the context current. */
-export function kubeConfigOf(loaded: LoadedContext): KubeConfig {
+export function kubeConfigOf(loaded: LoadedContext, pluginTimeoutMs = PLUGIN_TIMEOUT_MS): KubeConfig {
   const { context, cluster, user } = loaded;
   if (!cluster) throw new Error(`context ${context.name} refers to cluster "${context.cluster}", which no kubeconfig defines`);
+  // Nothing would be sent: saying so beats the server's 401 for an anonymous request.
+  if (!user && context.user) throw new Error(`context ${context.name} refers to user "${context.user}", which no kubeconfig defines`);
   const userName = user?.name ?? (context.user || 'anonymous');
   const kc = new KubeConfig();
   kc.loadFromOptions({
@@ -97,5 +100,5 @@ export function kubeConfigOf(loaded: LoadedContext): KubeConfig {
     contexts: [{ ...context, user: userName }],
     currentContext: context.name,
   });
-  return kc;
+  return limitExecPlugin(kc, pluginTimeoutMs);
 }

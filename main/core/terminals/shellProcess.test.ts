@@ -38,6 +38,13 @@ describe('remote process of a terminal', () => {
     await killRemoteTree(throwing, 7);
   });
 
+  it('says whether the shell is known gone, so that a caller keeps the pid otherwise', async () => {
+    assert.equal(await killRemoteTree(recording(async () => ({ exitCode: 0, stdout: '' })).run, 7), true);
+    assert.equal(await killRemoteTree(recording(() => Promise.reject(new Error('unreachable'))).run, 7), false);
+    assert.equal(await killRemoteTree(recording(() => new Promise(() => undefined)).run, 7, 20), false);
+    assert.equal(await killRemoteTree(recording(async () => ({ exitCode: 0, stdout: '' })).run, undefined), true);
+  });
+
   it('reads the working directory only when the answer is an absolute path', async () => {
     const ok = recording(async () => ({ exitCode: 0, stdout: '/tmp\n' }));
     assert.equal(await remoteCwd(ok.run, 9), '/tmp');

@@ -12,18 +12,24 @@ export type RunBeside = (command: string[], opts: { timeoutMs: number }) => Prom
 /** How long a kill may take as a whole. */
 export const KILL_LIMIT_MS = 8_000;
 
-/** Kills the remote shell's tree. Best effort; bounded in time. */
-export async function killRemoteTree(run: RunBeside, pid: number | undefined, limitMs = KILL_LIMIT_MS): Promise<void> {
-  if (!pid) return;
+/**
+ * Kills the remote shell's tree. Best effort; bounded in time. True when the shell is known to be gone
+ * (the kill script ran to its end), false when it may still run (the cluster could not be reached), so
+ * that a caller can keep the pid and try again later.
+ */
+export async function killRemoteTree(run: RunBeside, pid: number | undefined, limitMs = KILL_LIMIT_MS): Promise<boolean> {
+  if (!pid) return true;
   let timer: NodeJS.Timeout | undefined;
   try {
     // Bounded as a whole: a cluster that blackholes the connection must not hold a tab (or quitting) open.
-    await Promise.race([
+    const res = await Promise.race([
       run([SH, '-c', KILL_TREE_SCRIPT, 'kubedeck', String(pid)], { timeoutMs: limitMs }),
-      new Promise<void>((r) => (timer = setTimeout(r, limitMs))),
+      new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), limitMs))),
     ]);
+    return res?.exitCode === 0;
   } catch {
     // Unreachable cluster or pod gone: nothing more we can do from here.
+    return false;
   } finally {
     clearTimeout(timer);
   }

@@ -7,58 +7,26 @@
  *
  * Cleanup: real runtimes keep an exec'd process running when its stream drops, so closing the
  * WebSocket is not enough. The session learns the shell's pid from a marker it strips from the output
- * and kills the shell's whole tree through a second exec (shellProcess.ts).
+ * and kills the shell's whole tree through a second exec (shellProcess.ts). Each start records its
+ * attempt (shellAttempt.ts) before it awaits anything, so a close at any moment kills what it started;
+ * pids of earlier shells that could not be killed yet (the cluster was down) are kept until they are.
  */
 import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { ContainerRef, TerminalInfo, TerminalState, TerminalsEvents } from '../../../common/contract/terminals.ts';
+import type { ContainerRef, TerminalInfo, TerminalState } from '../../../common/contract/terminals.ts';
+import type { RecorderLike, TerminalDeps } from './terminalDeps.ts';
 import { ExecError, openExec, type ExecResult, type ExecStream } from '../kube/execStream.ts';
 import { NO_SHELL_MESSAGE, looksLikeNoShell } from '../kube/noShell.ts';
 import { runExec } from '../kube/runCollect.ts';
-import { killRemoteTree, remoteCwd, type RunBeside } from './shellProcess.ts';
+import { KILL_LIMIT_MS, killRemoteTree, remoteCwd, type RunBeside } from './shellProcess.ts';
+import { ShellAttempt } from './shellAttempt.ts';
 import { MarkerScanner, shellCommand } from './shell.ts';
-import type { RecordingMeta } from '../recordings/recorder.ts';
 
 /** xterm.js flow-control guide: ~100 kB high, ~10 kB low. */
 export const HIGH_WATERMARK = 100_000;
 export const LOW_WATERMARK = 10_000;
 
-/** What a session needs of a recorder (main/core/recordings Recorder). */
-export interface RecorderLike {
-  output(data: Uint8Array): void;
-  input(data: string): void;
-  resize(cols: number, rows: number): void;
-  marker(label: string): void;
-  exit(code: number): void;
-  close(): void;
-  /** The recording file (shown in the audit trail). */
-  readonly path?: string;
-}
-
-/** What a session needs of the recording store (main/core/recordings RecordingStore). */
-export interface RecordingStarter {
-  start(meta: RecordingMeta): RecorderLike | undefined;
-}
-
-/** What a session needs of the audit log (main/core/audit AuditLog). */
-export interface AuditLike {
-  append(kind: string, who: string, details: Record<string, unknown>): Promise<unknown>;
-}
-
-export type TerminalsEmit = <E extends keyof TerminalsEvents>(name: E, payload: TerminalsEvents[E]) => void;
-
-export interface TerminalDeps {
-  kubeConfigFor(context: string): KubeConfig;
-  emit: TerminalsEmit;
-  recordings?: RecordingStarter;
-  audit?: AuditLike;
-  /** Who is acting, for the audit trail (OS user, or the serve-mode client). */
-  who?: string;
-  /** WebSocket ping interval (ms); default 30 s. */
-  keepAliveMs?: number;
-  highWatermark?: number;
-  lowWatermark?: number;
-}
+export type { AuditLike, RecorderLike, RecordingStarter, TerminalDeps, TerminalsEmit } from './terminalDeps.ts';
 
 export class TerminalSession {
   readonly id: string;
@@ -80,6 +48,10 @@ export class TerminalSession {
   private direct = false;
   private held?: Uint8Array[];
   private reconnecting = false;
+  /** The current exec attempt, from before its open to its end: what a close must clean up. */
+  private attempt?: ShellAttempt;
+  /** Pids of earlier shells of this session not yet known to be gone. */
+  private readonly owed = new Set<number>();
 
   constructor(
     private readonly deps: TerminalDeps,
@@ -139,6 +111,9 @@ export class TerminalSession {
       return this.info();
     }
     const command = this.direct && this.command ? this.command : shellCommand(this.command);
+    const attempt = new ShellAttempt((pid) => this.killRemote(pid));
+    attempt.noPid = this.direct;
+    this.attempt = attempt;
     let exec: ExecStream;
     try {
       exec = await openExec(kc, this.ref, {
@@ -149,6 +124,7 @@ export class TerminalSession {
         keepAliveMs: this.deps.keepAliveMs,
       });
     } catch (err) {
+      attempt.opened(undefined);
       if (gen !== this.generation || this.closing) return this.info();
       const message = err instanceof ExecError ? err.message : String((err as Error)?.message ?? err);
       if (!this.direct && err instanceof ExecError && err.code !== 401 && err.code !== 403 && looksLikeNoShell(message) && /\/bin\/sh/.test(message)) {
@@ -162,20 +138,18 @@ export class TerminalSession {
       this.setState({ state: 'error', reason: this.explain(message) });
       return this.info();
     }
-    if (gen !== this.generation || this.closing) {
-      exec.close();
-      return this.info();
-    }
-    this.exec = exec;
+    attempt.opened(exec);
     const scanner = new MarkerScanner();
     let sawOutput = false;
     if (this.direct) scanner.done = true;
-    // Output is held until openTerminal has answered, so the renderer knows the id before the first prompt.
-    this.held = [];
     let firstSign!: () => void;
     const signed = new Promise<void>((r) => (firstSign = r));
+    const current = (): boolean => gen === this.generation && !this.closing;
     exec.onData((_channel, bytes) => {
       const shown = scanner.push(bytes);
+      if (scanner.pid) attempt.learnedPid(scanner.pid);
+      // A stale attempt only needs its pid learned: whoever made it stale reaps it (close, reconnect).
+      if (!current()) return;
       if (scanner.pid && !this.pid) this.pid = scanner.pid;
       if (scanner.shell && !this.shell) this.shell = scanner.shell;
       if (scanner.pid || (this.direct && shown.length)) firstSign();
@@ -184,10 +158,15 @@ export class TerminalSession {
         this.output(shown);
       }
     });
+    if (!current()) return this.info();
+    this.exec = exec;
+    // Output is held until openTerminal has answered, so the renderer knows the id before the first prompt.
+    this.held = [];
     void exec.done.then((res) => {
       firstSign();
       this.ended(gen, res, scanner.pid !== undefined || sawOutput, scanner);
     });
+    if (this.owed.size) void this.killOwed();
     // Wait for the shell to announce itself (or fail: no /bin/sh), so the answer says which.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([signed, new Promise<void>((r) => (timer = setTimeout(r, this.direct ? 1000 : 5000)))]);
@@ -341,14 +320,38 @@ export class TerminalSession {
   }
 
   /** Kills the remote shell's tree through a second exec. Best effort; bounded in time. */
-  private killRemote(pid: number | undefined): Promise<void> {
+  private killRemote(pid: number | undefined): Promise<boolean> {
     return killRemoteTree(this.runBeside, pid);
   }
 
   /** A fresh KubeConfig lookup each time: the context may have been edited since the session opened. */
   private readonly runBeside: RunBeside = (command, opts) => runExec(this.deps.kubeConfigFor(this.ref.context), this.ref, command, opts);
 
-  /** Ends the session and the remote process; resolves once the kill exec has run. */
+  /** Kills the shells of earlier attempts that could not be killed then; keeps the pids of those still unreachable. */
+  private async killOwed(): Promise<void> {
+    await Promise.all(
+      [...this.owed].map(async (pid) => {
+        if (await this.killRemote(pid)) this.owed.delete(pid);
+      }),
+    );
+  }
+
+  /** Reaps an attempt; a pid it could not kill is owed, to be killed once the cluster answers again. */
+  private async retire(attempt: ShellAttempt | undefined): Promise<void> {
+    if (!attempt) return;
+    // Owed from the start, so that a reconnect racing this kill still knows the pid.
+    if (attempt.pid) this.owed.add(attempt.pid);
+    const gone = await attempt.reap();
+    if (attempt.pid) {
+      if (gone) this.owed.delete(attempt.pid);
+      else this.owed.add(attempt.pid);
+    }
+  }
+
+  /**
+   * Ends the session and the remote process; resolves once the kill exec has run, at most KILL_LIMIT_MS
+   * (a start still under way is reaped in the background past that).
+   */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
@@ -356,9 +359,14 @@ export class TerminalSession {
     const exec = this.exec;
     this.exec = undefined;
     const wasLive = exec !== undefined;
-    exec?.resume();
-    await this.killRemote(this.pid);
-    exec?.close();
+    const attempt = this.attempt;
+    this.attempt = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([this.retire(attempt), this.killOwed()]),
+      new Promise<void>((r) => (timer = setTimeout(r, KILL_LIMIT_MS))),
+    ]);
+    clearTimeout(timer);
     this.finishRecording(-1);
     if (wasLive) void this.audit('terminal.close', { closedBy: 'user' });
   }
@@ -366,14 +374,14 @@ export class TerminalSession {
   /** Starts a fresh exec under the same id (after a disconnect or an exit). The old shell is killed if still reachable. */
   async reconnect(): Promise<TerminalInfo> {
     if (this.closing) throw new Error(`terminal ${this.id} is closed`);
-    const old = this.exec;
-    const oldPid = this.pid;
+    const old = this.attempt;
+    this.attempt = undefined;
     this.exec = undefined;
     this.generation++;
-    old?.close();
     this.finishRecording(-1);
-    // The old shell may still run on the far side of a dropped connection; don't leave it behind.
-    void this.killRemote(oldPid);
+    // The old shell may still run on the far side of a dropped connection; don't leave it behind. If it
+    // can't be killed now (the cluster is down), its pid is owed and killed by a later start or close.
+    void this.retire(old);
     this.reconnecting = true;
     try {
       return await this.start();
