@@ -10,7 +10,7 @@ import { TerminalService } from './terminalService.ts';
 import { sleep, until } from '../../../test/util/wait.ts';
 
 /** How many open/close races to run; the issue found the leak 12 times out of 12. */
-const RACES = 60;
+const RACES = 200;
 
 describe('terminal cleanup races', () => {
   let tc: TestClusters;
