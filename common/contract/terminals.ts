@@ -1,4 +1,10 @@
-/** Pod terminals: exec sessions owned by the main process, shown in xterm by the renderer. */
+/**
+ * Pod terminals: exec sessions owned by the main process's session host, shown in xterm by the renderer.
+ * A session outlives the page that opened it: pages (and later SSH channels, share-link observers) are
+ * its viewers. A viewer that goes away without `closeTerminal` only detaches; the session runs on for a
+ * grace period (setting `terminals.graceSeconds`, default 15 minutes) and can be attached again with its
+ * exact screen.
+ */
 
 import type { ContainerRef } from './containerRef.ts';
 
@@ -33,6 +39,31 @@ export interface TerminalInfo extends ContainerRef {
   recording: boolean;
 }
 
+/** A session of the host, as `listSessions` shows it (also those no page shows now). */
+export interface SessionInfo extends TerminalInfo {
+  /** How many viewers are attached (pages, windows), this client included. */
+  viewers: number;
+  /** Whether this client is one of them. */
+  attached: boolean;
+  /** When the session was opened (ms since the epoch). */
+  openedAt: number;
+  /** Set while no viewer is attached: when the session ends unless one attaches (ms since the epoch). */
+  endsAt?: number;
+}
+
+/** The screen of a session as a page must draw it before any further output (see `attachTerminal`). */
+export interface TerminalSnapshot {
+  id: string;
+  /** The terminal's size when the screen was taken; the page sizes its terminal to it before writing `data`. */
+  cols: number;
+  rows: number;
+  /**
+   * Escape sequences that rebuild screen, scrollback, cursor, colours and modes (the alternate screen of a
+   * full-screen program included) on a freshly reset terminal — @xterm/addon-serialize's output.
+   */
+  data: string;
+}
+
 export interface TerminalsMethods {
   /**
    * Opens an exec session with a TTY; resolves once the shell has announced itself (≤ 5 s) or the open
@@ -42,18 +73,47 @@ export interface TerminalsMethods {
    * Throws only for malformed requests (missing namespace, non-string command…).
    */
   openTerminal(req: OpenTerminalRequest): Promise<TerminalInfo>;
+  /**
+   * Attaches this client as a viewer of a session it does not show yet (a reloaded page restoring its
+   * tabs, a second window on the same shell). A `terminal.snapshot` event with the session's exact screen
+   * is sent before any further `terminal.data` for it; `cols`/`rows` is the viewer's size (0 keeps the
+   * session's). Attaching twice is harmless (a fresh snapshot). Throws "… has ended …" (with why) for a
+   * session that was closed or ended after its grace period, and for ids the host never had.
+   */
+  attachTerminal(id: string, cols: number, rows: number): Promise<TerminalInfo>;
+  /**
+   * Stops showing a session without ending it: with no viewer left it runs on for the grace period. What
+   * a page does implicitly when it goes away (reload, closed tab, dropped socket).
+   */
+  detachTerminal(id: string): Promise<void>;
+  /**
+   * A hidden tab costs nothing: while not visible this viewer is sent no output; made visible again it
+   * gets a `terminal.snapshot` of the screen as it is now, then live output.
+   */
+  setTerminalVisible(id: string, visible: boolean): Promise<void>;
+  /** Every session of the host (all pages' and windows', attached or not), oldest first. */
+  listSessions(): Promise<SessionInfo[]>;
+  /**
+   * Broadcast typing: from now on `writeBroadcast` sends to these sessions (ids this client is attached
+   * to; others are ignored). An empty list ends the broadcast. Start, change and end are in the audit trail.
+   */
+  setBroadcast(ids: string[]): Promise<string[]>;
+  /** Sends keystrokes or a paste to every connected session of the current broadcast; resolves with how many got it. */
+  writeBroadcast(data: string): Promise<number>;
   /** Sends keystrokes or pasted text to the session's stdin. Throws unless the session is connected. */
   writeTerminal(id: string, data: string): Promise<void>;
   /** Resizes the remote PTY (exec channel 4). */
   resizeTerminal(id: string, cols: number, rows: number): Promise<void>;
   /**
-   * Acknowledges `bytes` of output as written by xterm (call from `term.write(data, cb)`); drives flow
-   * control: above 100 kB unacknowledged the exec socket is paused, below 10 kB it resumes.
+   * Acknowledges `bytes` of output as written by xterm (call from `term.write(data, cb)`, batched). Each
+   * viewer has its own window: a viewer more than 1 MiB behind is sent nothing more until it has caught up,
+   * then a `terminal.snapshot` (it skips intermediate frames, never the final screen); the shell is paced by
+   * the host's own screen state, so one slow viewer never stalls the others or the recording.
    */
   ackTerminal(id: string, bytes: number): Promise<void>;
   /**
-   * Ends the session and the remote process tree (no shell is left running in the pod); resolves once
-   * the kill has run (≤ 8 s even for an unreachable cluster). Unknown ids are ignored.
+   * Ends the session for every viewer and the remote process tree (no shell is left running in the pod);
+   * resolves once the kill has run (≤ 8 s even for an unreachable cluster). Unknown ids are ignored.
    */
   closeTerminal(id: string): Promise<void>;
   /**
@@ -62,7 +122,7 @@ export interface TerminalsMethods {
    * unreachable the state stays `disconnected` (with the reason), so it can be retried.
    */
   reconnectTerminal(id: string): Promise<TerminalInfo>;
-  /** The sessions of this client (window or serve-mode connection) that exist now. */
+  /** The sessions this client (window or serve-mode connection) is attached to. */
   listTerminals(): Promise<TerminalInfo[]>;
   /** The shell's current working directory (read from /proc in the container), or undefined if unknown. */
   terminalCwd(id: string): Promise<string | undefined>;
@@ -75,10 +135,20 @@ export interface TerminalsEvents {
   'terminal.data': { id: string; data: Uint8Array };
   /** A session's state changed. */
   'terminal.state': { id: string; state: TerminalState };
+  /** Replace the screen with this one (after attachTerminal, setTerminalVisible, or a resync of a viewer that fell behind). */
+  'terminal.snapshot': TerminalSnapshot;
+  /** The host's sessions changed (opened, ended, a viewer came or went): call `listSessions` for the list. */
+  'terminal.sessions': { count: number };
 }
 
 export const TERMINALS_METHODS: Record<keyof TerminalsMethods, true> = {
   openTerminal: true,
+  attachTerminal: true,
+  detachTerminal: true,
+  setTerminalVisible: true,
+  listSessions: true,
+  setBroadcast: true,
+  writeBroadcast: true,
   writeTerminal: true,
   resizeTerminal: true,
   ackTerminal: true,

@@ -1,7 +1,8 @@
 /**
  * The composition root: one Kubedeck holds the shared services (clusters, recordings, audit, settings);
  * each client (an Electron window, a serve-mode WebSocket) gets its own KubedeckMethods and event
- * stream. Closing a client closes its terminals (remote shells included); shutdown() closes all.
+ * stream. Terminal sessions belong to the one session host: closing a client only detaches it from its
+ * sessions (they end after the grace period, `terminals.graceSeconds`); shutdown() ends everything.
  */
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +17,12 @@ import { ClusterRegistry, type ClustersEmit } from './clusters/clusterRegistry.t
 import { RecordingStore } from './recordings/recordingStore.ts';
 import { RecordingsService, type RecordingsEmit } from './recordings/recordingsService.ts';
 import { dataDir as defaultDataDir, SettingsStore } from './settings/settings.ts';
+import { DEFAULT_GRACE_SECONDS, SessionHost } from './terminals/sessionHost.ts';
 import { TerminalService } from './terminals/terminalService.ts';
 import type { TerminalsEmit } from './terminals/terminalSession.ts';
+
+/** Settings key: how long a session with no viewer runs on (seconds; 0 ends it when its last page goes). */
+export const TERMINALS_GRACE_SECONDS = 'terminals.graceSeconds';
 
 export type KubedeckEmit = <E extends KubedeckEventName>(name: E, payload: KubedeckEvents[E]) => void;
 
@@ -46,7 +51,7 @@ export interface KubedeckClient {
   readonly methods: KubedeckMethods;
   /** Calls a method by name; refuses names outside METHOD_NAMES and non-array arguments. */
   call(method: string, args: unknown): Promise<unknown>;
-  /** Closes the client: its terminals end (and their remote processes), its subscriptions stop. */
+  /** Closes the client: it detaches from its terminals (they run on for the grace period), its subscriptions stop. */
   close(): Promise<void>;
   readonly closed: boolean;
 }
@@ -59,6 +64,8 @@ export class Kubedeck {
   readonly registry: ClusterRegistry;
   readonly audit: AuditLog;
   readonly recordings: RecordingStore;
+  /** Every terminal session, whichever client opened it. */
+  readonly terminals: SessionHost;
   private readonly clients = new Set<KubedeckClient>();
   private shuttingDown?: Promise<void>;
 
@@ -68,6 +75,16 @@ export class Kubedeck {
     this.registry = new ClusterRegistry({ kubeconfig: opts.kubeconfig, env: opts.env, settings: this.settings });
     this.audit = new AuditLog(join(this.dataDir, 'audit.jsonl'));
     this.recordings = RecordingStore.inDataDir(this.dataDir);
+    const registry = this.registry;
+    this.terminals = new SessionHost({
+      terminal: {
+        kubeConfigFor: (c) => registry.kubeConfigFor(c),
+        recordings: this.recordings,
+        audit: this.audit,
+        keepAliveMs: opts.keepAliveMs,
+      },
+      graceMs: () => graceSeconds(this.settings.get<unknown>(TERMINALS_GRACE_SECONDS, DEFAULT_GRACE_SECONDS)) * 1000,
+    });
   }
 
   /** Connects a client; `who` goes into the audit trail. */
@@ -83,14 +100,7 @@ export class Kubedeck {
       }
     };
     const registry = this.registry;
-    const terminals = new TerminalService({
-      kubeConfigFor: (c) => registry.kubeConfigFor(c),
-      emit: guardedEmit as TerminalsEmit,
-      recordings: this.recordings,
-      audit: this.audit,
-      who,
-      keepAliveMs: this.opts.keepAliveMs,
-    });
+    const terminals = new TerminalService({ host: this.terminals, emit: guardedEmit as TerminalsEmit, who, audit: this.audit });
     const recordings = new RecordingsService(this.recordings, this.audit, guardedEmit as RecordingsEmit, who);
     const files: FilesMethods & { dispose?(): void | Promise<void> } = (this.opts.files ?? filesFactory)({ registry, audit: this.audit, emit: guardedEmit, who, dataDir: this.dataDir, settings: this.settings });
     const unsubscribe = registry.onEvent(guardedEmit as ClustersEmit);
@@ -146,10 +156,10 @@ export class Kubedeck {
     return this.clients.size;
   }
 
-  /** Closes every client (ending their remote shells), stops watches and recordings. Idempotent. */
+  /** Ends every terminal session (their remote shells killed), closes every client, stops watches and recordings. Idempotent. */
   shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
-      await Promise.allSettled([...this.clients].map((c) => c.close()));
+      await Promise.allSettled([this.terminals.shutdown(), ...[...this.clients].map((c) => c.close())]);
       this.registry.close();
       this.recordings.closeAll();
     })();
@@ -164,6 +174,11 @@ function forward<M extends object>(service: M, names: Record<keyof M, true>): M 
     methods[name] = (...args: unknown[]) => (service[name as keyof M] as (...a: unknown[]) => unknown).apply(service, args);
   }
   return methods as M;
+}
+
+/** A grace period from settings: a number of seconds ≥ 0, else the default. */
+export function graceSeconds(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : DEFAULT_GRACE_SECONDS;
 }
 
 function safeUser(): string {

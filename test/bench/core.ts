@@ -59,7 +59,7 @@ export async function createTerminalOnlyClient(kubeconfig: string): Promise<Core
   const registry = new ClusterRegistry({ kubeconfig });
   const events = new EventEmitter();
   events.setMaxListeners(0);
-  const service = new TerminalService({
+  const service = TerminalService.withOwnHost({
     kubeConfigFor: (ctx) => registry.kubeConfigFor(ctx),
     emit: (name, payload) => events.emit(name, payload),
   });

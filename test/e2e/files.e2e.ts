@@ -120,7 +120,7 @@ test('new folder, rename and delete (with confirmation) in the pod pane', async 
 test('filter, hidden files, sort and keyboard navigation', async () => {
   await fsp.writeFile(path.join(tmp, '.dotfile'), 'hidden');
   await page.getByTestId('refresh-left').click();
-  const names = async () => page.getByTestId('list-left').locator('[data-testid="file-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-name')));
+  const names = async () => page.getByTestId('list-left').locator('[data-testid="file-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-name') ?? ''));
   await waitFor('left refreshed', async () => (await names()).length >= 3);
   assert.ok(!(await names()).includes('.dotfile'));
   await page.getByTestId('hidden-left').check();

@@ -53,7 +53,7 @@ describe('kubeconfig problems', () => {
       assert.match((status as { reason: string }).reason, /context no-user refers to user "ghost", which no kubeconfig defines/);
       assert.doesNotMatch((status as { reason: string }).reason, /401|Unauthorized/);
       await assert.rejects(reg.listNamespaces('no-user'), /user "ghost", which no kubeconfig defines/);
-      const svc = new TerminalService({ kubeConfigFor: (c) => reg.kubeConfigFor(c), emit: () => undefined });
+      const svc = TerminalService.withOwnHost({ kubeConfigFor: (c) => reg.kubeConfigFor(c), emit: () => undefined });
       const t = await svc.openTerminal({ context: 'no-user', namespace: 'default', pod: 'shell', container: 'main', cols: 80, rows: 24 });
       assert.equal(t.state.state, 'error');
       assert.match((t.state as { reason: string }).reason, /user "ghost"/);
@@ -81,7 +81,7 @@ describe('kubeconfig problems', () => {
       assert.match(reason, /credential plugin "stuck-login" gave no answer within 1 s/);
       assert.doesNotMatch(reason, /no answer from https/);
       await assert.rejects(reg.listNamespaces('stuck'), /credential plugin "stuck-login" gave no answer/);
-      const svc = new TerminalService({ kubeConfigFor: (c) => reg.kubeConfigFor(c), emit: () => undefined });
+      const svc = TerminalService.withOwnHost({ kubeConfigFor: (c) => reg.kubeConfigFor(c), emit: () => undefined });
       const opened = await svc.openTerminal({ context: 'stuck', namespace: 'default', pod: 'shell', container: 'main', cols: 80, rows: 24 });
       assert.equal(opened.state.state, 'error');
       assert.match((opened.state as { reason: string }).reason, /credential plugin "stuck-login"/);

@@ -32,7 +32,7 @@ describe('terminal cleanup races', () => {
     const baseline = (await procs()).length;
     const closes: Promise<void>[] = [];
     for (let i = 0; i < RACES; i++) {
-      const client = new TerminalService({ kubeConfigFor: (c) => registry.kubeConfigFor(c), emit: () => undefined });
+      const client = TerminalService.withOwnHost({ kubeConfigFor: (c) => registry.kubeConfigFor(c), emit: () => undefined });
       const opened = client.openTerminal(req).catch(() => undefined);
       // Spread over the whole start: before the exec opens, while it opens, before and after the pid marker.
       await sleep(Math.floor(Math.random() * 41));
@@ -59,7 +59,7 @@ describe('terminal cleanup races', () => {
       });
       return out;
     };
-    const svc = new TerminalService({ kubeConfigFor: (c) => (down ? unreachable(c) : registry.kubeConfigFor(c)), emit: () => undefined, keepAliveMs: 1000 });
+    const svc = TerminalService.withOwnHost({ kubeConfigFor: (c) => (down ? unreachable(c) : registry.kubeConfigFor(c)), emit: () => undefined, keepAliveMs: 1000 });
     try {
       const t = await svc.openTerminal(req);
       assert.equal(t.state.state, 'connected');

@@ -7,9 +7,8 @@ import type { TerminalState } from '../../../common/contract/terminals.ts';
 import { ClusterRegistry } from '../clusters/clusterRegistry.ts';
 import { runExec } from '../kube/runCollect.ts';
 import { TerminalService } from './terminalService.ts';
+import { VIEWER_HIGH } from './viewerLink.ts';
 import { sleep, until } from '../../../test/util/wait.ts';
-
-
 
 describe('terminal sessions', () => {
   let tc: TestClusters;
@@ -17,6 +16,7 @@ describe('terminal sessions', () => {
   let svc: TerminalService;
   const output = new Map<string, Buffer[]>();
   const states = new Map<string, TerminalState[]>();
+  const snapshots = new Map<string, string[]>();
   const text = (id: string) => Buffer.concat(output.get(id) ?? []).toString('utf8');
   const bytes = (id: string) => (output.get(id) ?? []).reduce((n, b) => n + b.length, 0);
   const open = (pod: string, ns = 'default', command?: string[]) =>
@@ -26,14 +26,17 @@ describe('terminal sessions', () => {
   before(async () => {
     tc = await startTestClusters({ clusters: 1 });
     registry = new ClusterRegistry({ kubeconfig: tc.kubeconfigPath });
-    svc = new TerminalService({
+    svc = TerminalService.withOwnHost({
       kubeConfigFor: (c) => registry.kubeConfigFor(c),
       keepAliveMs: 2000,
       emit: (name, payload) => {
         if (name === 'terminal.data') {
           const p = payload as { id: string; data: Uint8Array };
           output.set(p.id, [...(output.get(p.id) ?? []), Buffer.from(p.data)]);
-        } else {
+        } else if (name === 'terminal.snapshot') {
+          const p = payload as { id: string; data: string };
+          snapshots.set(p.id, [...(snapshots.get(p.id) ?? []), p.data]);
+        } else if (name === 'terminal.state') {
           const p = payload as { id: string; state: TerminalState };
           states.set(p.id, [...(states.get(p.id) ?? []), p.state]);
         }
@@ -88,7 +91,7 @@ describe('terminal sessions', () => {
 
   it('keeps an idle terminal alive with pings', async () => {
     let text = '';
-    const pinging = new TerminalService({
+    const pinging = TerminalService.withOwnHost({
       kubeConfigFor: (c) => registry.kubeConfigFor(c),
       keepAliveMs: 100,
       emit: (name, payload) => {
@@ -148,7 +151,7 @@ describe('terminal sessions', () => {
   });
 
   it('closing a client (window, socket) ends all its shells', async () => {
-    const other = new TerminalService({ kubeConfigFor: (c) => registry.kubeConfigFor(c), emit: () => undefined });
+    const other = TerminalService.withOwnHost({ kubeConfigFor: (c) => registry.kubeConfigFor(c), emit: () => undefined });
     for (const pod of ['shell', 'busybox']) {
       const t = await other.openTerminal({ context: 'kd-test-1', namespace: 'default', pod, container: 'main', cols: 80, rows: 24 });
       assert.equal(t.state.state, 'connected');
@@ -158,24 +161,26 @@ describe('terminal sessions', () => {
     await until('no process left', async () => (await procs('shell')).length + (await procs('busybox')).length === 0, 5000);
   });
 
-  it('pauses a flood that is not acknowledged, and resumes on acks', async () => {
+  it('stops feeding a viewer that does not acknowledge, then sends it the screen instead of the backlog', async () => {
     const t = await open('shell');
-    const session = svc.session(t.id)!;
     await svc.writeTerminal(t.id, 'yes flood-flood-flood-flood\n');
-    await until('paused', () => session.paused, 10_000);
+    // Past its window (VIEWER_HIGH, 1 MiB) an unacknowledging viewer is sent nothing more…
+    await until('the viewer fell behind', () => bytes(t.id) > VIEWER_HIGH, 10_000);
     await sleep(500);
-    const atPause = bytes(t.id);
+    const atStop = bytes(t.id);
     await sleep(1000);
-    const later = bytes(t.id);
-    // Unpaused, `yes` produces megabytes a second; paused, nothing more arrives.
-    assert.ok(later - atPause < 256 * 1024, `output kept flowing while paused: ${later - atPause} bytes`);
-    assert.ok(later < 4 * 1024 * 1024, `far more than the watermark arrived unacknowledged: ${later}`);
-    await svc.ackTerminal(t.id, later);
-    await until('more output after acks', () => bytes(t.id) > later + 100_000);
-    // Ctrl-C reaches the process even while its output is held back.
+    assert.ok(bytes(t.id) - atStop < 128 * 1024, `output kept coming to a viewer that is behind: ${bytes(t.id) - atStop} bytes`);
+    assert.ok(atStop < VIEWER_HIGH + 256 * 1024, `far more than the window arrived unacknowledged: ${atStop}`);
+    // …while the shell runs on, paced by the host's own screen, not by this viewer.
+    assert.ok((await procs('shell')).some((p) => p.command.startsWith('yes')), 'yes still runs');
+    // Caught up, it gets the screen as it is now (a snapshot), then live output again.
+    await svc.ackTerminal(t.id, atStop);
+    await until('a snapshot after the acks', () => (snapshots.get(t.id)?.length ?? 0) > 0);
+    assert.match(snapshots.get(t.id)!.at(-1)!, /flood-flood-flood-flood/);
+    await until('live output again', () => bytes(t.id) > atStop + 1000);
+    // Ctrl-C reaches the process whatever the viewer's state.
     await svc.writeTerminal(t.id, '\x03');
     await until('Ctrl-C stopped yes', async () => (await procs('shell')).every((p) => !p.command.startsWith('yes')), 5000);
-    await svc.ackTerminal(t.id, Number.MAX_SAFE_INTEGER);
     await svc.closeTerminal(t.id);
     await until('yes is gone', async () => (await procs('shell')).length === 0, 5000);
   });
