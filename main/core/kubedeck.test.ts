@@ -45,9 +45,10 @@ describe('Kubedeck composition', () => {
       await a.methods.markTerminal(t.id, 'checkpoint');
       const t2 = await b.methods.openTerminal({ context: 'kd-test-2', namespace: 'default', pod: 'busybox', container: 'main', cols: 80, rows: 24 });
       assert.equal(t2.state.state, 'connected');
-      // Clients see only their own sessions.
+      // Clients see only the sessions they are attached to, and type only into those.
       assert.deepEqual((await a.methods.listTerminals()).map((x) => x.id), [t.id]);
-      await assert.rejects(a.methods.writeTerminal(t2.id, 'x'), /no terminal/);
+      await assert.rejects(a.methods.writeTerminal(t2.id, 'x'), /not attached here/);
+      assert.deepEqual((await a.methods.listSessions()).map((x) => [x.id, x.attached]), [[t.id, true], [t2.id, false]]);
       await kd.shutdown();
       assert.equal((await tc.clusters[0].processes('default', 'shell', 'main')).length, 0);
       assert.equal((await tc.clusters[1].processes('default', 'busybox', 'main')).length, 0);

@@ -1,5 +1,6 @@
-// Serve mode: token, Host and Origin checks on HTTP and WebSocket, the wire format, and that closing
-// the WebSocket ends that client's shells in the pod.
+// Serve mode: token, Host and Origin checks on HTTP and WebSocket, the wire format, that a closed
+// WebSocket only detaches its sessions (a new one attaches with the screen), and that with no grace
+// period closing it ends that client's shells in the pod.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -10,9 +11,9 @@ import WebSocket from 'ws';
 import { startTestClusters, type TestClusters } from '../../test/cluster/index.ts';
 import { WireClient } from '../../common/wire/wireClient.ts';
 import { encodeJson } from '../../common/wire/wire.ts';
-import { Kubedeck } from '../core/kubedeck.ts';
+import { Kubedeck, TERMINALS_GRACE_SECONDS } from '../core/kubedeck.ts';
 import { startServer, type ServeHandle } from './server.ts';
-import { sleep } from '../../test/util/wait.ts';
+import { sleep, until } from '../../test/util/wait.ts';
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
@@ -90,7 +91,35 @@ describe('serve mode', () => {
     await assert.rejects(connect(`ws://127.0.0.1:${server.port}/elsewhere?token=${server.token}`, origin), /HTTP 403/);
   });
 
-  it('speaks the contract over the WebSocket; closing it ends that client\'s shells', async () => {
+  it('a closed WebSocket only detaches: a new connection lists the session and attaches with its screen', async () => {
+    kubedeck.settings.set(TERMINALS_GRACE_SECONDS, 60);
+    const wsUrl = `ws://127.0.0.1:${server.port}/ws?token=${server.token}`;
+    const first = new WireClient({ socket: () => new WebSocket(wsUrl, { origin }) });
+    await first.connect();
+    const t = await first.api.openTerminal({ context: 'kd-test-1', namespace: 'default', pod: 'shell', container: 'main', cols: 90, rows: 20 });
+    await first.api.writeTerminal(t.id, 'echo before-reload-$((2*21))\n');
+    let seen = '';
+    first.api.on('terminal.data', (f) => (seen += Buffer.from(f.data).toString('utf8')));
+    await until('echoed', () => seen.includes('before-reload-42'));
+    first.close();
+    const second = new WireClient({ socket: () => new WebSocket(wsUrl, { origin }) });
+    await second.connect();
+    const listed = await until('detached', async () => (await second.api.listSessions()).find((s) => s.id === t.id && s.viewers === 0));
+    assert.ok(listed.endsAt! > Date.now() + 50_000, 'it ends after the grace period, not now');
+    assert.equal(listed.attached, false);
+    let snapshot = '';
+    second.api.on('terminal.snapshot', (s) => (snapshot = s.data));
+    const info = await second.api.attachTerminal(t.id, 90, 20);
+    assert.equal(info.state.state, 'connected');
+    await until('the screen came back', () => snapshot.includes('before-reload-42'));
+    assert.equal((await tc.clusters[0].processes('default', 'shell', 'main')).length, 1, 'still the one shell');
+    await second.api.closeTerminal(t.id);
+    await until('no shell left', async () => (await tc.clusters[0].processes('default', 'shell', 'main')).length === 0, 5000);
+    second.close();
+  });
+
+  it('speaks the contract over the WebSocket; with no grace period closing it ends that client\'s shells', async () => {
+    kubedeck.settings.set(TERMINALS_GRACE_SECONDS, 0);
     const client = new WireClient({ socket: () => new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin }) });
     await client.connect();
     const data = new Map<string, string>();
