@@ -19,6 +19,7 @@ function info(id: string, state: TerminalState = { state: 'connected' }): Termin
 function fakeApi() {
   const calls: [string, ...unknown[]][] = [];
   const answers: { open: (() => Promise<TerminalInfo>)[]; reconnect: (() => Promise<TerminalInfo>)[]; list: TerminalInfo[] } = { open: [], reconnect: [], list: [] };
+  /** What the host keeps: attaching to an id it does not have fails as the host says. */
   const api: TerminalCalls = {
     openTerminal: (req: OpenTerminalRequest) => {
       calls.push(['open', req]);
@@ -31,7 +32,14 @@ function fakeApi() {
     writeTerminal: async (id, data) => void calls.push(['write', id, data]),
     resizeTerminal: async (id, cols, rows) => void calls.push(['resize', id, cols, rows]),
     closeTerminal: async (id) => void calls.push(['close', id]),
-    listTerminals: async () => answers.list,
+    attachTerminal: async (id, cols, rows) => {
+      calls.push(['attach', id, cols, rows]);
+      const found = answers.list.find((x) => x.id === id);
+      if (!found) throw new Error(`terminal ${id} has ended: no one attached to it for 15 minutes`);
+      return found;
+    },
+    detachTerminal: async (id) => void calls.push(['detach', id]),
+    setTerminalVisible: async (id, visible) => void calls.push(['visible', id, visible]),
   };
   return { api, calls, answers };
 }
@@ -42,7 +50,7 @@ function setup(open = new Set(['s1'])) {
   const sessions = new TerminalSessions({ api, router, isOpen: (key) => open.has(key) });
   const notes: string[] = [];
   const paneSize = { cols: 100, rows: 30 };
-  const pane: Sink = { write: () => {}, note: (t) => void notes.push(t), size: () => paneSize };
+  const pane: Sink = { write: () => {}, snapshot: () => {}, note: (t) => void notes.push(t), size: () => paneSize };
   return { api, calls, answers, router, sessions, notes, pane, paneSize, open };
 }
 
@@ -192,21 +200,34 @@ test('ending a session closes it on the main side and drops its typed keys', asy
   assert.equal(t.calls.filter((c) => c[0] === 'write').length, 0);
 });
 
-test('a lost connection disconnects live sessions; afterwards those the main side forgot stay disconnected', async () => {
+test('a restored pane (it has a session id) attaches instead of opening; one that ended says why', async () => {
+  const t = setup(new Set(['s1', 's2']));
+  const restored = session({ key: 's1', id: 'kept', started: false });
+  t.answers.list = [info('kept', { state: 'connected' })];
+  await t.sessions.start(restored, 120, 40);
+  assert.deepEqual(t.calls.filter((c) => c[0] === 'attach' || c[0] === 'open'), [['attach', 'kept', 120, 40]]);
+  assert.equal(restored.state.state, 'connected');
+  const gone = session({ key: 's2', id: 'gone', started: false });
+  await t.sessions.start(gone, 80, 24);
+  assert.deepEqual(gone.state, { state: 'error', reason: 'terminal gone has ended: no one attached to it for 15 minutes' });
+});
+
+test('a lost connection disconnects live sessions; once back, each attaches again, and those the host ended say why', async () => {
   const t = setup();
   const live = session({ key: 'a', id: 'ida', state: { state: 'connected' } });
   const opening = session({ key: 'b', id: '', state: { state: 'connecting' } });
-  const exited = session({ key: 'c', id: 'idc', state: { state: 'exited', exitCode: 0 } });
+  const exited = session({ key: 'c', id: 'idc', started: true, state: { state: 'exited', exitCode: 0 } });
   t.sessions.connectionLost([live, opening, exited]);
   assert.deepEqual(live.state, { state: 'disconnected', reason: CONNECTION_LOST });
   assert.deepEqual(opening.state, { state: 'disconnected', reason: CONNECTION_LOST });
   assert.equal(exited.state.state, 'exited');
 
-  const kept = session({ key: 'd', id: 'idd', state: { state: 'connected' } });
-  const forgotten = session({ key: 'e', id: 'ide', state: { state: 'connected' } });
-  t.answers.list = [info('idd', { state: 'exited', exitCode: 5 })];
-  await t.sessions.reconcile(() => [kept, forgotten, exited]);
-  assert.deepEqual(kept.state, { state: 'exited', exitCode: 5 });
-  assert.deepEqual(forgotten.state, { state: 'disconnected', reason: CONNECTION_LOST });
+  t.open.add('d').add('e');
+  const kept = session({ key: 'd', id: 'idd', started: true, state: { state: 'disconnected', reason: CONNECTION_LOST } });
+  const forgotten = session({ key: 'e', id: 'ide', started: true, state: { state: 'disconnected', reason: CONNECTION_LOST } });
+  t.answers.list = [info('idd', { state: 'connected' }), info('idc', { state: 'exited', exitCode: 0 })];
+  await t.sessions.reattachAll(() => [kept, forgotten, exited]);
+  assert.deepEqual(kept.state, { state: 'connected' });
+  assert.deepEqual(forgotten.state, { state: 'disconnected', reason: 'terminal ide has ended: no one attached to it for 15 minutes' });
   assert.equal(exited.state.state, 'exited');
 });

@@ -1,14 +1,17 @@
 /**
- * The life of a pane's session on the main side: opening it at the pane's size, binding the answer to the
- * pane, reconnecting, keys typed before the shell is there, resizes, closing, and reconciling after serve
- * mode's socket came back. It changes the Session objects it is given (reactive ones in the app) and draws
+ * The life of a pane's session on the main side: opening it at the pane's size (or attaching to it, when the
+ * pane was restored after a reload), binding the answer to the pane, reconnecting, keys typed before the shell
+ * is there, resizes, visibility, closing, and attaching again after serve mode's socket came back. It changes the Session objects it is given (reactive ones in the app) and draws
  * Kubedeck's own notes in the pane; the calls and the router are passed in, so it is tested with fakes.
  */
 import type { KubedeckMethods, TerminalInfo, TerminalState } from '../../../common/contract/index.ts';
 import { isFinal, type Session } from './terminalTabs.ts';
 import type { StreamRouter } from './terminalStreams.ts';
 
-export type TerminalCalls = Pick<KubedeckMethods, 'openTerminal' | 'reconnectTerminal' | 'writeTerminal' | 'resizeTerminal' | 'closeTerminal' | 'listTerminals'>;
+export type TerminalCalls = Pick<
+  KubedeckMethods,
+  'openTerminal' | 'attachTerminal' | 'detachTerminal' | 'setTerminalVisible' | 'reconnectTerminal' | 'writeTerminal' | 'resizeTerminal' | 'closeTerminal'
+>;
 
 export interface SessionDeps {
   api: TerminalCalls;
@@ -46,11 +49,34 @@ export class TerminalSessions {
     if (state.state === 'error' && s.hadOutput) sink.note(state.reason);
   }
 
-  /** Opens the session once, at the size the pane has. */
+  /**
+   * Opens the session once, at the size the pane has — or, for a pane restored after a reload (it has the
+   * id of a session the host keeps), attaches to it: the host sends its exact screen, then live output.
+   */
   async start(s: Session, cols: number, rows: number): Promise<void> {
     if (s.started) return;
     s.started = true;
-    await this.openFresh(s, cols, rows);
+    if (s.id) await this.attach(s, cols, rows);
+    else await this.openFresh(s, cols, rows);
+  }
+
+  /** Attaches this page to the pane's session on the main side; one that ended shows why. */
+  private async attach(s: Session, cols: number, rows: number): Promise<void> {
+    const id = s.id;
+    this.deps.router.bind(s.key, id);
+    let info: TerminalInfo;
+    try {
+      info = await this.deps.api.attachTerminal(id, cols, rows);
+    } catch (err) {
+      this.applyState(s, { state: 'error', reason: errorMessage(err) });
+      return;
+    }
+    if (!this.deps.isOpen(s.key)) {
+      // The tab was closed while attaching: that closes the session, as closing a tab always does.
+      void this.deps.api.closeTerminal(id).catch(ignore);
+      return;
+    }
+    this.bind(s, info);
   }
 
   /** Starts a new exec for a disconnected or exited session (same id when the main side still has it). */
@@ -86,6 +112,19 @@ export class TerminalSessions {
     void this.deps.api.resizeTerminal(s.id, cols, rows).catch(ignore);
   }
 
+  /** Whether the pane is shown; a hidden one is sent no output, and the current screen when shown again. */
+  setVisible(s: Session, visible: boolean): void {
+    if (!s.id || !s.started || s.state.state === 'connecting') return;
+    void this.deps.api.setTerminalVisible(s.id, visible).catch(ignore);
+  }
+
+  /** The pane stops showing its session, which runs on (and can be attached again, from the sessions list). */
+  detach(s: Session): void {
+    this.typedAhead.delete(s.key);
+    this.deps.router.release(s.key);
+    if (s.id) void this.deps.api.detachTerminal(s.id).catch(ignore);
+  }
+
   /** The pane went away: its session ends on the main side. */
   end(s: Session): void {
     this.typedAhead.delete(s.key);
@@ -93,28 +132,32 @@ export class TerminalSessions {
     if (s.id) void this.deps.api.closeTerminal(s.id).catch(ignore);
   }
 
-  /** Serve mode's socket dropped: the main side ends a client's sessions with its socket. */
+  /** Serve mode's socket dropped: the sessions run on in the host, but this page sees nothing of them until it is back. */
   connectionLost(sessions: Session[]): void {
     for (const s of sessions) {
       if (s.state.state === 'connected' || s.state.state === 'connecting') this.applyState(s, { state: 'disconnected', reason: CONNECTION_LOST });
     }
   }
 
-  /** After serve mode's socket came back: sessions the main side no longer has are disconnected. */
-  async reconcile(sessions: () => Session[]): Promise<void> {
-    let alive: TerminalInfo[];
-    try {
-      alive = await this.deps.api.listTerminals();
-    } catch {
-      return;
-    }
-    const byId = new Map(alive.map((t) => [t.id, t]));
-    for (const s of sessions()) {
-      if (!s.id) continue;
-      const info = byId.get(s.id);
-      if (info) this.applyState(s, info.state);
-      else if (!isFinal(s.state)) this.applyState(s, { state: 'disconnected', reason: CONNECTION_LOST });
-    }
+  /**
+   * After serve mode's socket came back (a new connection, so a new viewer): attaches every pane to its
+   * session again — the host sends each one's screen as it is now — or shows why a session is gone.
+   */
+  async reattachAll(sessions: () => Session[]): Promise<void> {
+    await Promise.all(
+      sessions().map(async (s) => {
+        if (!s.id || !s.started) return;
+        const size = this.deps.router.sink(s.key)?.size() ?? { cols: 0, rows: 0 };
+        let info: TerminalInfo;
+        try {
+          info = await this.deps.api.attachTerminal(s.id, size.cols, size.rows);
+        } catch (err) {
+          if (!isFinal(s.state) || s.state.state === 'disconnected') this.applyState(s, { state: 'disconnected', reason: errorMessage(err) });
+          return;
+        }
+        if (this.deps.isOpen(s.key)) this.applyState(s, info.state);
+      }),
+    );
   }
 
   private async openFresh(s: Session, cols: number, rows: number): Promise<void> {

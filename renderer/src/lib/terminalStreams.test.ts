@@ -9,7 +9,12 @@ const text = (chunks: Uint8Array[]) => chunks.map((c) => new TextDecoder().decod
 function sink(size = { cols: 80, rows: 24 }) {
   const written: { id: string; data: Uint8Array }[] = [];
   const notes: string[] = [];
-  const s: Sink = { write: (id, data) => void written.push({ id, data }), note: (t) => void notes.push(t), size: () => size };
+  const s: Sink = {
+    write: (id, data) => void written.push({ id, data }),
+    snapshot: (id, snap) => void written.push({ id, data: new TextEncoder().encode(`[snapshot ${snap.cols}x${snap.rows}]${snap.data}`) }),
+    note: (t) => void notes.push(t),
+    size: () => size,
+  };
   return { sink: s, written, notes, text: () => text(written.map((w) => w.data)) };
 }
 
@@ -166,4 +171,25 @@ test('without a defer option, acknowledgements go out on the next macrotask', as
   assert.deepEqual(acks, []);
   await new Promise((resolve) => setTimeout(resolve, 5));
   assert.deepEqual(acks, [['a', 7]]);
+});
+
+test('a snapshot that comes before its pane replaces the output that waited, and what follows it stays in order', () => {
+  const { r } = router();
+  const p = sink();
+  r.data('id1', bytes('old output'));
+  r.snapshot({ id: 'id1', cols: 100, rows: 30, data: 'SCREEN' });
+  r.data('id1', bytes(' then live'));
+  r.bind('s1', 'id1');
+  r.attach('s1', p.sink);
+  assert.equal(p.text(), '[snapshot 100x30]SCREEN then live');
+});
+
+test('a snapshot for a shown pane goes straight to it', () => {
+  const { r } = router();
+  const p = sink();
+  r.attach('s1', p.sink);
+  r.bind('s1', 'id1');
+  r.data('id1', bytes('a'));
+  r.snapshot({ id: 'id1', cols: 80, rows: 24, data: 'B' });
+  assert.equal(p.text(), 'a[snapshot 80x24]B');
 });

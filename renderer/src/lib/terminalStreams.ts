@@ -1,17 +1,20 @@
 /**
- * Routes each session's `terminal.data` and `terminal.state` events to the pane that shows it, and sends the
+ * Routes each session's `terminal.data`, `terminal.snapshot` and `terminal.state` events to the pane that shows it, and sends the
  * pane's acknowledgements back. No reactive state here: output is the hot path (megabytes a second during a
  * flood) and goes straight from the event into the pane's xterm; the pane acknowledges from xterm's write
  * callback, which drives the main side's flow control (docs/ARCHITECTURE.md, the terminal path).
  *
  * Output can arrive before its pane is ready (the first prompt often comes before openTerminal's answer, and a
  * pane attaches when it mounts): it waits in a backlog until both the session id is bound and the pane attached.
+ * A snapshot (the whole screen, after attaching or a resync) replaces whatever output waited before it.
  */
-import type { TerminalState } from '../../../common/contract/index.ts';
+import type { TerminalSnapshot, TerminalState } from '../../../common/contract/index.ts';
 
 /** What a pane registers to receive its session's output. */
 export interface Sink {
   write(id: string, data: Uint8Array): void;
+  /** Replace the screen: reset the terminal, size it to the snapshot, write the snapshot's data. */
+  snapshot(id: string, snap: TerminalSnapshot): void;
   /** A note from Kubedeck itself, drawn dim in the terminal (not sent by the pod). */
   note(text: string): void;
   size(): { cols: number; rows: number } | undefined;
@@ -34,7 +37,7 @@ export class StreamRouter {
   private readonly sinks = new Map<string, Sink>();
   private readonly keyOfId = new Map<string, string>();
   private readonly idOfKey = new Map<string, string>();
-  private readonly backlog = new Map<string, Uint8Array[]>();
+  private readonly backlog = new Map<string, (Uint8Array | TerminalSnapshot)[]>();
   private backlogBytes = 0;
   /** States of ids not bound yet: an end can be reported while openTerminal's answer is on its way. */
   private readonly earlyStates = new Map<string, TerminalState>();
@@ -67,6 +70,25 @@ export class StreamRouter {
     if (!list) this.backlog.set(id, (list = []));
     list.push(data);
     this.backlogBytes += data.length;
+  }
+
+  /** A `terminal.snapshot` event: the screen as it is, to draw before any output that follows it. */
+  snapshot(snap: TerminalSnapshot): void {
+    const key = this.keyOfId.get(snap.id);
+    const sink = key ? this.sinks.get(key) : undefined;
+    if (key && sink) {
+      sink.snapshot(snap.id, snap);
+      return;
+    }
+    // Everything that waited is in the snapshot.
+    this.dropBacklog(snap.id);
+    this.backlog.set(snap.id, [snap]);
+    this.backlogBytes += snap.data.length;
+  }
+
+  private dropBacklog(id: string): void {
+    for (const d of this.backlog.get(id) ?? []) this.backlogBytes -= sizeOf(d);
+    this.backlog.delete(id);
   }
 
   /** A `terminal.state` event. */
@@ -117,8 +139,7 @@ export class StreamRouter {
 
   /** Drops what is kept for an id that no pane will show (its tab closed while it opened). */
   forget(id: string): void {
-    for (const d of this.backlog.get(id) ?? []) this.backlogBytes -= d.length;
-    this.backlog.delete(id);
+    this.dropBacklog(id);
     this.earlyStates.delete(id);
     this.withOutput.delete(id);
   }
@@ -142,8 +163,11 @@ export class StreamRouter {
     if (!sink || !list) return;
     this.backlog.delete(id);
     for (const d of list) {
-      this.backlogBytes -= d.length;
-      sink.write(id, d);
+      this.backlogBytes -= sizeOf(d);
+      if (d instanceof Uint8Array) sink.write(id, d);
+      else sink.snapshot(id, d);
     }
   }
 }
+
+const sizeOf = (d: Uint8Array | TerminalSnapshot): number => (d instanceof Uint8Array ? d.length : d.data.length);
