@@ -49,7 +49,8 @@ function clientFor(contents: WebContents): KubedeckClient {
   };
   client = kubedeck.connect(emit);
   clients.set(contents.id, client);
-  // The window is gone (closed, crashed, reloaded away): its terminals and remote shells end.
+  // The window is gone (closed, crashed, reloaded away): it detaches from its terminals, which run on in the
+  // session host for the grace period (a reloaded page re-attaches them); app quit ends them all.
   contents.once('destroyed', () => {
     clients.delete(contents.id);
     void client?.close();
@@ -74,7 +75,8 @@ function createWindow(hash = ''): BrowserWindow {
     },
   });
   clientFor(win.webContents);
-  // A reload gives the page a fresh start: the old page's terminals end, a new client begins.
+  // A reload gives the page a new client: the old one detaches (its sessions run on), and the reloaded page,
+  // which keeps its layout in sessionStorage, attaches to them again with their exact screens.
   let firstLoad = true;
   win.webContents.on('did-start-navigation', (details) => {
     if (!details.isMainFrame || details.isSameDocument) return;

@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestClusters, type TestClusters } from '../../test/cluster/index.ts';
 import { Kubedeck } from './kubedeck.ts';
-import { sleep } from '../../test/util/wait.ts';
-
+import { sleep, until } from '../../test/util/wait.ts';
 
 describe('Kubedeck composition', () => {
   let tc: TestClusters;
@@ -61,6 +60,27 @@ describe('Kubedeck composition', () => {
       assert.ok(kinds.includes('terminal.open:tester') && kinds.includes('terminal.close:tester'), kinds.join(' '));
       assert.ok(kinds.includes('terminal.open:other'));
       assert.ok(events.includes('clusters.status') || events.includes('terminal.state'));
+    } finally {
+      await kd.shutdown();
+    }
+  });
+
+  it('puts refused and failed opens in the audit trail with the reason (403, no shell)', async () => {
+    const kd = new Kubedeck({ dataDir: join(dir, 'data-refused'), kubeconfig: tc.kubeconfigPath });
+    const a = kd.connect(() => undefined, 'tester');
+    try {
+      const denied = await a.methods.openTerminal({ context: 'kd-test-1', namespace: 'restricted', pod: 'shell', container: 'main', cols: 80, rows: 24 });
+      const noShell = await a.methods.openTerminal({ context: 'kd-test-1', namespace: 'default', pod: 'distroless', container: 'main', cols: 80, rows: 24 });
+      assert.equal(denied.state.state, 'error');
+      assert.equal(noShell.state.state, 'error');
+      const refused = await until('both audited', async () => {
+        const r = (await kd.audit.read()).filter((e) => e.kind === 'terminal.refused');
+        return r.length >= 2 && r;
+      });
+      const byPod = Object.fromEntries(refused.map((e) => [`${e.details.namespace}/${e.details.pod}`, String(e.details.reason)]));
+      assert.match(byPod['restricted/shell'], /^403 Forbidden/);
+      assert.match(byPod['default/distroless'], /no shell/);
+      assert.ok(refused.every((e) => e.who === 'tester'));
     } finally {
       await kd.shutdown();
     }

@@ -94,6 +94,8 @@ export class TerminalSession {
   private setState(state: TerminalState): void {
     this.stateValue = state;
     this.deps.emit('terminal.state', { id: this.id, state });
+    // A refused or failed open (403, no shell, pod not running…) is as much a part of the trail as an open.
+    if (state.state === 'error') void this.audit('terminal.refused', { command: this.command ?? ['(shell)'], reason: state.reason });
   }
 
   /** Starts the exec; resolves once connected or failed (see `state`). */
