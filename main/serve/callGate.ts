@@ -81,8 +81,8 @@ export function gateCall(text: string, bytes: number): GateResult {
 
 /**
  * Validates one binary frame as a binary call; never throws. The header is bounded before it is decoded,
- * the frame by the method its header names; the bytes are handed on as a view, not copied (`ws` gives
- * each message a buffer of its own).
+ * the frame by the method its header names; the bytes are handed on as a view, not copied (`ws` hands a
+ * message over in buffers read from the socket, which nothing reuses).
  */
 export function gateBinaryCall(frame: Uint8Array): GateResult {
   const decoded = decodeCallFrame(frame, MAX_CALL_HEADER_BYTES);
