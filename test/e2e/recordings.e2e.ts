@@ -216,6 +216,11 @@ test('a recording wider and taller than the player is fitted into it; a hit open
   assert.match(await page.locator('[data-testid="player-time"]').innerText(), /^2:28 \/ 2:30/);
   await player.press('ArrowRight');
   await until('the later output', async () => (await playerScreen()).includes('LATERWORD'));
+  // Another view and back (the player's box is hidden meanwhile): still fitted, at the same size.
+  const fitted = await player.getAttribute('data-font-size');
+  await page.locator('[data-testid="view-terminals"]').click();
+  await page.locator('[data-testid="view-recordings"]').click();
+  await until('the player fitted as before', async () => (await player.getAttribute('data-font-size')) === fitted && !(await playerGeometry()).scrolls);
   assert.deepEqual(e2e.pageErrors, []);
 });
 
