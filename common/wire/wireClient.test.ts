@@ -1,20 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WireClient, type WireSocket } from './wireClient.ts';
-import { decodeJson, encodeJson, encodeTerminalData } from './wire.ts';
+import { decodeCallFrame, encodeJson, encodeTerminalData } from './wire.ts';
 
 /** A socket the test drives by hand: what the client sent, and server messages pushed in. */
 class FakeSocket implements WireSocket {
   readyState = 0;
   binaryType = 'blob';
-  readonly sent: { t: string; id: number; method: string; args: unknown[] }[] = [];
+  /** Calls as sent; a binary call's bytes in `bytes` (its header keeps the placeholder in `args`). */
+  readonly sent: { t: string; id: number; method: string; args: unknown[]; bytes?: Uint8Array }[] = [];
   private readonly handlers = new Map<string, ((ev: never) => void)[]>();
 
   addEventListener(type: string, listener: (ev: never) => void): void {
     this.handlers.set(type, [...(this.handlers.get(type) ?? []), listener]);
   }
-  send(data: string): void {
-    this.sent.push(decodeJson(data) as FakeSocket['sent'][number]);
+  send(data: string | Uint8Array): void {
+    if (typeof data === 'string') return void this.sent.push(JSON.parse(data) as FakeSocket['sent'][number]);
+    const frame = decodeCallFrame(data, 1 << 16);
+    assert.ok(frame.ok, 'a binary frame the client sends is a binary call');
+    this.sent.push({ ...(JSON.parse(frame.header) as FakeSocket['sent'][number]), bytes: frame.data });
   }
   close(code = 1000, reason = ''): void {
     this.readyState = 3;
@@ -140,4 +144,35 @@ test('a malformed message or a failing listener is reported; the other listeners
   sockets[0].push(encodeJson({ t: 'event', name: 'audit.appended', payload: {} }));
   assert.deepEqual(problems, ['ignoring a malformed message from the server', 'a listener of audit.appended failed']);
   assert.equal(second, 1);
+});
+
+test('a call with bytes goes as a binary call frame: the header holds a placeholder, the bytes follow as they are', async () => {
+  const { client, sockets } = setup();
+  const opened = client.connect();
+  const bytes = new Uint8Array([0, 1, 2, 255, 0x7b, 0x22]);
+  const early = client.api.stageUpload('a.bin', bytes, 0, false);
+  sockets[0].open();
+  await opened;
+  const late = client.api.stageUpload('a.bin', new Uint8Array(0), 6, true);
+  const [a, b] = sockets[0].sent;
+  assert.deepEqual([a.method, a.args, [...a.bytes!]], ['stageUpload', ['a.bin', { $bytes: 6 }, 0, false], [0, 1, 2, 255, 0x7b, 0x22]]);
+  assert.deepEqual([b.args, b.bytes!.length], [['a.bin', { $bytes: 0 }, 6, true], 0]);
+  sockets[0].push(encodeJson({ t: 'result', id: a.id, value: { path: '/tmp/a' } }));
+  sockets[0].push(encodeJson({ t: 'result', id: b.id, value: { path: '/tmp/a' } }));
+  assert.deepEqual(await early, { path: '/tmp/a' });
+  assert.deepEqual(await late, { path: '/tmp/a' });
+});
+
+test('bytes the wire cannot carry are refused at the caller, and nothing is sent', async () => {
+  const { client, sockets } = setup();
+  const opened = client.connect();
+  sockets[0].open();
+  await opened;
+  await assert.rejects(client.call('stageUpload', [new Uint8Array(1), new Uint8Array(1)]), /at most one bytes argument/);
+  await assert.rejects(client.call('startTransfer', [{ data: new Uint8Array(1) }]), /only as a top-level call argument/);
+  assert.equal(sockets[0].sent.length, 0);
+  // A server answer is parsed as plain JSON: a {"$bytes"} value in it stays an object, nothing revives it.
+  const call = client.api.listTransfers();
+  sockets[0].push(JSON.stringify({ t: 'result', id: sockets[0].sent[0].id, value: [{ $bytes: 'AAAA' }] }));
+  assert.deepEqual(await call, [{ $bytes: 'AAAA' }]);
 });

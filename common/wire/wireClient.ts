@@ -1,19 +1,20 @@
 /**
  * The client side of the serve-mode wire format (wire.ts): calls with request ids and their results or
- * errors, events to listeners, terminal output from binary frames. One copy for every client of the
+ * errors, events to listeners, terminal output from binary frames; a call with a bytes argument goes out
+ * as a binary call frame. One copy for every client of the
  * socket: the page (renderer/src/lib/wsClient.ts adds reconnection on top), the serve tests and the bench.
  *
  * The socket is made by a factory passed in, so each caller brings its own WebSocket: the browser's in the
  * page, the `ws` package in Node, where a test sets the Origin and Host headers a page cannot.
  */
 import { METHOD_NAMES, type KubedeckApi, type KubedeckEventName, type KubedeckEvents } from '../contract/index.ts';
-import { decodeJson, decodeTerminalData, encodeJson, type ClientMessage, type ServerMessage } from './wire.ts';
+import { decodeTerminalData, encodeCall, type ClientMessage, type ServerMessage } from './wire.ts';
 
 /** What the client uses of a WebSocket; the browser's and the `ws` package's both have it. */
 export interface WireSocket {
   readonly readyState: number;
   binaryType: string;
-  send(data: string): void;
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'open', listener: () => void): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
@@ -52,7 +53,7 @@ export class WireClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   /** Calls made while no socket is open; sent in order once one opens. */
-  private readonly queued: string[] = [];
+  private readonly queued: (string | Uint8Array)[] = [];
   private readonly listeners = new Map<string, Set<Listener>>();
   private closed = false;
 
@@ -90,7 +91,7 @@ export class WireClient {
       let error = '';
       ws.addEventListener('open', () => {
         if (this.ws !== ws) return;
-        for (const text of this.queued.splice(0)) ws.send(text);
+        for (const frame of this.queued.splice(0)) ws.send(frame);
         this.opts.onOpen?.();
         resolve();
       });
@@ -115,11 +116,16 @@ export class WireClient {
   call(method: string, args: unknown[]): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('this client was closed'));
     const msg: ClientMessage = { t: 'call', id: this.nextId++, method, args };
-    const text = encodeJson(msg);
+    let frame: string | Uint8Array;
+    try {
+      frame = encodeCall(msg);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(msg.id, { resolve, reject });
-      if (this.ws?.readyState === OPEN) this.ws.send(text);
-      else this.queued.push(text);
+      if (this.ws?.readyState === OPEN) this.ws.send(frame);
+      else this.queued.push(frame);
     });
   }
 
@@ -154,9 +160,14 @@ export class WireClient {
     }
     let msg: ServerMessage;
     try {
-      msg = decodeJson(data) as ServerMessage;
+      // Plain JSON.parse: no value in a server message is revived into bytes (wire.ts).
+      msg = JSON.parse(data) as ServerMessage;
     } catch {
       this.opts.onProblem?.('ignoring a malformed message from the server');
+      return;
+    }
+    if (msg === null || typeof msg !== 'object') {
+      this.opts.onProblem?.('ignoring a server message that is not an object');
       return;
     }
     if (msg.t === 'event') {

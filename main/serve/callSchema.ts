@@ -6,13 +6,17 @@
  * `String(obj)` on a hostile object throws; a 60 MB array costs seconds of CPU before any check runs).
  */
 import type { KubedeckMethods } from '../../common/contract/index.ts';
+import { MAX_WRITE_FRAME_BYTES, type BytesPlaceholder } from '../../common/wire/wire.ts';
 
-/** `bytes`: a Uint8Array, sent in JSON as {"$bytes": base64} (common/wire/wire.ts). */
+/**
+ * `bytes`: a Uint8Array, which only a binary call frame carries (common/wire/wire.ts): its header holds the
+ * placeholder {"$bytes": length} at this position, the rest of the frame the bytes.
+ */
 export type ArgType = 'string' | 'number' | 'boolean' | 'object' | 'strings' | 'bytes';
 
 export interface MethodSpec {
   args: readonly ArgType[];
-  /** The largest text frame (bytes of JSON) a call of this method may be. */
+  /** The largest frame a call of this method may be (bytes of JSON, or of a binary call with its header). */
   maxBytes: number;
 }
 
@@ -21,10 +25,10 @@ const KiB = 1024;
 const SMALL = 16 * KiB;
 /** Requests with lists or settings in them (many paths, per-cluster policies). */
 const MEDIUM = 256 * KiB;
-/** A pasted text can be long; longer pastes are refused rather than decoded. */
-const PASTE = 256 * KiB;
-/** stageUpload carries STAGE_CHUNK (1 MiB, renderer/src/lib/transferModel.ts) as base64 (4/3) plus the rest. */
-const UPLOAD = 1536 * KiB;
+/** A pasted text can be long; the page splits longer pastes into frames of this (renderer/src/lib/pasteChunks.ts). */
+const PASTE = MAX_WRITE_FRAME_BYTES;
+/** stageUpload carries STAGE_CHUNK (1 MiB, renderer/src/lib/transferModel.ts) as raw bytes, plus its header. */
+const UPLOAD = 1024 * KiB + SMALL;
 
 const spec = (maxBytes: number, ...args: ArgType[]): MethodSpec => ({ args, maxBytes });
 
@@ -72,6 +76,18 @@ export const CALL_SPECS: Record<keyof KubedeckMethods, MethodSpec> = {
 export const MAX_FRAME_BYTES = Math.max(...Object.values(CALL_SPECS).map((s) => s.maxBytes));
 /** A frame whose method cannot be read from its head is held to this (see readCallHead). */
 export const DEFAULT_MAX_BYTES = SMALL;
+/** The largest header of a binary call: names and numbers only, the bytes come after it. */
+export const MAX_CALL_HEADER_BYTES = SMALL;
+
+// A binary call carries one run of bytes; a method with two bytes arguments would need a new frame.
+for (const [method, s] of Object.entries(CALL_SPECS)) {
+  if (s.args.filter((a) => a === 'bytes').length > 1) throw new Error(`${method}: at most one bytes argument per method`);
+}
+
+/** Whether calls of this method carry bytes, and so come as binary call frames only. */
+export function takesBytes(s: MethodSpec): boolean {
+  return s.args.includes('bytes');
+}
 
 /** The spec of a method name, only for names of the contract (never `constructor`, `__proto__`…). */
 export function specOf(method: string): MethodSpec | undefined {
@@ -82,12 +98,12 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
-/** A {"$bytes": base64} value as JSON.parse leaves it. */
-export function isBytesJson(v: unknown): v is { $bytes: string } {
-  return isPlainObject(v) && typeof v.$bytes === 'string' && Object.keys(v).length === 1;
+/** A binary call header's {"$bytes": length} placeholder, as JSON.parse leaves it. */
+function isPlaceholder(v: unknown): v is BytesPlaceholder {
+  return isPlainObject(v) && Object.keys(v).length === 1 && typeof v.$bytes === 'number' && Number.isSafeInteger(v.$bytes) && v.$bytes >= 0;
 }
 
-function matches(type: ArgType, v: unknown): boolean {
+function matches(type: ArgType, v: unknown, bytes: number | undefined): boolean {
   switch (type) {
     case 'string':
       return typeof v === 'string';
@@ -100,20 +116,28 @@ function matches(type: ArgType, v: unknown): boolean {
     case 'strings':
       return Array.isArray(v) && v.every((s) => typeof s === 'string');
     case 'bytes':
-      return isBytesJson(v);
+      return bytes !== undefined && isPlaceholder(v) && v.$bytes === bytes;
   }
 }
 
-/** Why these (JSON-decoded, not yet revived) arguments do not fit the method, or undefined when they do. */
-export function checkArgs(method: string, s: MethodSpec, args: unknown): string | undefined {
+/**
+ * Why these JSON-decoded arguments do not fit the method, or undefined when they do. `bytes` is the length
+ * of the bytes a binary call carries (undefined for a text frame, which can carry none).
+ */
+export function checkArgs(method: string, s: MethodSpec, args: unknown, bytes?: number): string | undefined {
   if (!Array.isArray(args)) return `${method}: arguments must be a list`;
   if (args.length !== s.args.length) return `${method}: expected ${s.args.length} argument(s), got ${args.length}`;
   for (let i = 0; i < s.args.length; i++) {
-    if (!matches(s.args[i], args[i])) return `${method}: argument ${i + 1} must be ${describe(s.args[i])}`;
+    if (matches(s.args[i], args[i], bytes)) continue;
+    const what = `${method}: argument ${i + 1}`;
+    if (s.args[i] !== 'bytes') return `${what} must be ${describe(s.args[i])}`;
+    if (bytes === undefined) return `${what} must be bytes, sent in a binary call frame (a text frame cannot carry them)`;
+    if (isPlaceholder(args[i])) return `${what} announces ${args[i].$bytes} bytes, the frame carries ${bytes}`;
+    return `${what} must be the placeholder {"$bytes": ${bytes}}`;
   }
   return undefined;
 }
 
 function describe(t: ArgType): string {
-  return t === 'strings' ? 'a list of strings' : t === 'bytes' ? 'bytes ({"$bytes": base64})' : t === 'object' ? 'an object' : `a ${t}`;
+  return t === 'strings' ? 'a list of strings' : t === 'object' ? 'an object' : `a ${t}`;
 }

@@ -3,13 +3,14 @@
 // within 100 ms once the attack has been dealt with. No cluster is needed: listClusters answers from the
 // kubeconfig alone.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { Kubedeck } from '../core/kubedeck.ts';
+import { encodeCall } from '../../common/wire/wire.ts';
 import { MAX_FRAME_BYTES } from './callSchema.ts';
 import { startServer, type ServeHandle } from './server.ts';
 
@@ -67,6 +68,18 @@ function hugeArrayFrame(bytes: number): Buffer {
   head.copy(buf);
   buf.write(']]}', bytes - 3);
   return buf;
+}
+
+/**
+ * A binary call built by hand, so that it can lie: `header` as JSON text (or an object), then the bytes;
+ * `headerLength` overrides the length the frame states.
+ */
+function binaryCall(header: string | Buffer | object, data: Uint8Array = new Uint8Array(0), headerLength?: number): Buffer {
+  const h = Buffer.isBuffer(header) ? header : Buffer.from(typeof header === 'string' ? header : JSON.stringify(header));
+  const prefix = Buffer.alloc(5);
+  prefix[0] = 2;
+  prefix.writeUInt32BE(headerLength ?? h.length, 1);
+  return Buffer.concat([prefix, h, data]);
 }
 
 function randomValue(depth = 0): unknown {
@@ -162,7 +175,7 @@ describe('serve mode under hostile messages', () => {
     assert.ok(ms < 100, `a valid call took ${ms.toFixed(1)} ms after the attack`);
   });
 
-  it('refuses frames over their method\'s limit before parsing them, and $bytes floods cost no revival', async () => {
+  it('refuses frames over their method\'s limit before parsing them, and $bytes floods cost nothing to revive', async () => {
     const c = await RawClient.open(server);
     // Under the frame cap but far over listClusters' limit: refused by the head, not parsed.
     c.send(hugeArrayFrame(MAX_FRAME_BYTES - 16));
@@ -179,9 +192,107 @@ describe('serve mode under hostile messages', () => {
     assert.equal(c.closeCode, undefined);
     assert.match(c.answers[0].message!, /message too large: \d+ bytes, listClusters allows 16384/);
     assert.match(c.answers[1].message!, /message too large/);
-    assert.match(c.answers[2].message!, /stageUpload: argument 2 must be bytes|not JSON/);
-    assert.match(c.answers[3].message!, /message too large: \d+ bytes, writeTerminal allows/);
-    assert.match(c.answers[4].message!, /binary messages are not calls/);
+    // A text frame can carry no bytes: stageUpload in text is held to the small limit, never parsed at upload size.
+    assert.match(c.answers[2].message!, /message too large: \d+ bytes, stageUpload allows 16384 in a text frame/);
+    assert.match(c.answers[3].message!, /message too large: \d+ bytes, writeTerminal allows 262144/);
+    assert.match(c.answers[4].message!, /binary messages must be calls \(type 2, got 123\)/);
+    c.ws.close();
+    assert.ok((await validCallLatency()) < 100);
+  });
+
+  it('answers adversarial binary calls with an error each, takes a good one, and keeps serving', async () => {
+    const c = await RawClient.open(server);
+    const three = new Uint8Array([1, 2, 3]);
+    const head = (id: unknown, method: unknown, args: unknown) => ({ t: 'call', id, method, args });
+    const good = head(30, 'stageUpload', ['a.bin', { $bytes: 3 }, 0, true]);
+    const frames: Buffer[] = [
+      Buffer.alloc(0),
+      Buffer.from([2]),
+      Buffer.from([2, 0, 0]),
+      // Lying lengths: a header length past the frame's end, a huge one, one that cuts the header short.
+      binaryCall(good, three, 10_000),
+      binaryCall(good, three, 0xffffffff),
+      binaryCall(good, three, 20),
+      // The placeholder announces more or fewer bytes than the frame carries, or is not a placeholder.
+      binaryCall(head(9, 'stageUpload', ['a.bin', { $bytes: 4 }, 0, true]), three),
+      binaryCall(head(10, 'stageUpload', ['a.bin', { $bytes: 3, x: 1 }, 0, true]), three),
+      binaryCall(head(11, 'stageUpload', ['a.bin', { $bytes: 'AAAA' }, 0, true]), three),
+      binaryCall(head(12, 'stageUpload', ['a.bin', 3, 0, true]), three),
+      // Huge or broken ids.
+      binaryCall('{"t":"call","id":99999999999999999999,"method":"stageUpload","args":["a.bin",{"$bytes":3},0,true]}', three),
+      binaryCall(head(1e300, 'stageUpload', ['a.bin', { $bytes: 3 }, 0, true]), three),
+      binaryCall(head(-1, 'stageUpload', ['a.bin', { $bytes: 3 }, 0, true]), three),
+      // The wrong method for bytes, or no method of the contract.
+      binaryCall(head(15, 'listClusters', []), three),
+      binaryCall(head(16, 'writeTerminal', ['t', { $bytes: 3 }]), three),
+      binaryCall(head(17, 'constructor', []), three),
+      binaryCall(head(18, { toString: 1 }, []), three),
+      // Headers that are not JSON, not UTF-8, or too big to be a header at all.
+      binaryCall('{"t":"call","id":19,"method":"stageUpload","args":[', three),
+      binaryCall(Buffer.from([0x7b, 0xff, 0xfe]), three),
+      binaryCall({ ...good, pad: 'x'.repeat(20_000) }, three),
+      // A non-bytes method named in the header holds the whole frame to its own small limit.
+      binaryCall(head(21, 'listClusters', []), new Uint8Array(100_000)),
+    ];
+    for (const f of frames) c.send(f, true);
+    await c.answered(frames.length);
+    assert.equal(c.closeCode, undefined, 'the connection stays open');
+    assert.ok(c.answers.every((a) => a.t === 'error'), JSON.stringify(c.answers));
+    const said = c.answers.map((a) => `${a.id} ${a.message}`);
+    const expected = [
+      /^-1 binary messages must be calls \(type 2, got nothing\)/,
+      /^-1 binary call of 1 bytes is too short/,
+      /^-1 binary call of 3 bytes is too short/,
+      /^-1 binary call header says 10000 bytes, the frame has \d+/,
+      /^-1 binary call header of 4294967295 bytes is over the 16384 allowed/,
+      /^-1 binary call header is not JSON/,
+      /^9 stageUpload: argument 2 announces 4 bytes, the frame carries 3/,
+      /^10 stageUpload: argument 2 must be the placeholder \{"\$bytes": 3\}/,
+      /^11 stageUpload: argument 2 must be the placeholder/,
+      /^12 stageUpload: argument 2 must be the placeholder/,
+      /^-1 call id must be a non-negative integer/,
+      /^-1 call id must be a non-negative integer/,
+      /^-1 call id must be a non-negative integer/,
+      /^15 listClusters takes no bytes: send it as a text frame/,
+      /^16 writeTerminal takes no bytes/,
+      /^17 unknown method "constructor"/,
+      /^18 method must be a string/,
+      /^19 binary call header is not JSON/,
+      /^-1 binary call header is not UTF-8/,
+      /^-1 binary call header of \d+ bytes is over the 16384 allowed/,
+      /^21 message too large: \d+ bytes, listClusters allows 16384/,
+    ];
+    assert.equal(said.length, expected.length);
+    said.forEach((line, i) => assert.match(line, expected[i]));
+
+    // The same connection takes a good binary call, made by the wire's own encoder, and the bytes arrive whole.
+    const bytes = new Uint8Array(1024 * 1024).map((_, i) => (i * 7) & 0xff);
+    c.send(Buffer.from(encodeCall({ t: 'call', id: 40, method: 'stageUpload', args: ['whole.bin', bytes, 0, true] }) as Uint8Array), true);
+    await c.answered(frames.length + 1);
+    const staged = c.answers.at(-1)!;
+    assert.equal(staged.t, 'result', JSON.stringify(staged));
+    assert.deepEqual(new Uint8Array(await readFile((staged.value as { path: string }).path)), bytes);
+    // One byte over stageUpload's limit is over the socket's too: refused before it is buffered.
+    c.send(binaryCall(good, new Uint8Array(MAX_FRAME_BYTES)), true);
+    assert.equal(await c.closed, 1009);
+    assert.ok((await validCallLatency()) < 100);
+  });
+
+  it('survives random binary frames', async () => {
+    const c = await RawClient.open(server);
+    const n = 500;
+    for (let i = 0; i < n; i++) {
+      const r = Math.random();
+      const data = new Uint8Array(Math.floor(Math.random() * 64)).map(() => Math.floor(Math.random() * 256));
+      let f: Buffer;
+      if (r < 0.3) f = Buffer.from(data);
+      else if (r < 0.6) f = binaryCall({ t: 'call', id: i + 1, method: METHODS[i % METHODS.length], args: [randomValue(), { $bytes: Math.random() < 0.5 ? data.length : randomValue() }, randomValue(), randomValue()].slice(0, i % 5) }, data);
+      else f = binaryCall({ t: 'call', id: i + 1, method: 'stageUpload', args: [randomValue(), { $bytes: data.length }, randomValue(), randomValue()] }, data, Math.random() < 0.5 ? undefined : Math.floor(Math.random() * 200));
+      if (Math.random() < 0.1) f = f.subarray(0, Math.floor(Math.random() * f.length));
+      c.send(f, true);
+    }
+    await c.answered(n, 15_000);
+    assert.equal(c.closeCode, undefined);
     c.ws.close();
     assert.ok((await validCallLatency()) < 100);
   });

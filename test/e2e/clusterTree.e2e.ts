@@ -36,6 +36,41 @@ describe('the cluster tree through serve mode', { timeout: 150_000 }, () => {
     await page.getByTestId('terminals-empty').waitFor();
   });
 
+  it('the filter says what it searches: a pod count only once every pod is known; phases and states read alike', async () => {
+    const filter = page.getByTestId('tree-filter');
+    // Only the namespaces opened so far have their pods loaded: a count of those (it said 12) would be wrong.
+    const first = (await filter.getAttribute('placeholder')) ?? '';
+    assert.ok(first === 'Filter 14 pods…' || /^Filter pods in \d+ namespaces…$/.test(first), first);
+    // A filter loads every namespace; afterwards the count is known: 7 fixture pods in each cluster.
+    await filter.fill('zzz-nothing');
+    await waitFor('every pod loaded', async () => (await filter.getAttribute('placeholder')) === 'Filter 14 pods…');
+    await filter.fill('');
+    // "Running" for a pod and for its containers, not "Running" and "running".
+    await podRow('kd-test-1', 'default', 'multi').locator('.twisty').click();
+    const states = page.locator('[data-testid=container-row][data-context="kd-test-1"][data-pod="multi"] [data-testid=container-state]');
+    await waitFor('the containers of multi', async () => (await states.count()) === 2);
+    assert.deepEqual((await states.allTextContents()).map((t) => t.trim()), ['Running', 'Running']);
+    assert.equal(await podRow('kd-test-1', 'default', 'multi').getByTestId('pod-phase').textContent(), 'Running');
+    await podRow('kd-test-1', 'default', 'multi').locator('.twisty').click();
+  });
+
+  it('the status bar counts connected terminals, not tabs that failed to open', async () => {
+    const status = page.getByTestId('statusbar');
+    for (const pod of ['pending', 'distroless', 'shell']) {
+      await podRow('kd-test-1', 'default', pod).dblclick();
+      await waitFor(`a tab for ${pod}`, async () => (await tabs().last().getByTestId('tab-title').textContent())?.endsWith(`/${pod}`));
+    }
+    const panes = page.locator('[data-testid=terminal-pane]');
+    await waitFor('two failed opens and a shell', async () => {
+      const states = await panes.evaluateAll((ps) => ps.map((p) => p.getAttribute('data-state')).sort());
+      return states.join() === 'connected,error,error';
+    }, 20_000);
+    await waitFor('the status bar', async () => /\b1 terminal\b/.test(await status.innerText()));
+    if (process.env.KUBEDECK_E2E_SHOTS) await page.screenshot({ path: `${process.env.KUBEDECK_E2E_SHOTS}/statusbar-error-tabs.png` });
+    for (const key of await tabs().evaluateAll((ts) => ts.map((t) => t.getAttribute('data-tab-key')!))) await closeTab(key);
+    await waitFor('no terminals', async () => /\b0 terminals\b/.test(await status.innerText()));
+  });
+
   it('keeps the tree live and finds one pod among hundreds', async () => {
     const [c1, c2] = e2e.clusters.clusters;
     await c2.addPod('default', { name: 'live-pod', image: 'distroless' });

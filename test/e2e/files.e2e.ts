@@ -99,6 +99,27 @@ test('a file dropped from the OS is uploaded into the pod', async () => {
   assert.equal(await fsp.readFile(path.join(podRoot(), 'tmp/from-os.txt'), 'utf8'), 'dropped bytes');
 });
 
+test('a dropped file of several upload chunks arrives byte for byte (binary call frames)', async () => {
+  // 2.5 MiB and 3 bytes of every byte value: three 1 MiB stageUpload chunks, the last one short.
+  const size = 2.5 * 1024 * 1024 + 3;
+  const byteAt = (i: number): number => (i * 31 + (i >> 12)) & 0xff;
+  const dt = await page.evaluateHandle(`(() => {
+    const b = new Uint8Array(${size});
+    for (let i = 0; i < b.length; i++) b[i] = (i * 31 + (i >> 12)) & 0xff;
+    const dt = new DataTransfer();
+    dt.items.add(new File([b], 'big drop.bin'));
+    return dt;
+  })()`);
+  await page.getByTestId('list-right').dispatchEvent('dragover', { dataTransfer: dt });
+  await page.getByTestId('list-right').dispatchEvent('drop', { dataTransfer: dt });
+  await row('right', 'big drop.bin').waitFor({ timeout: 30_000 });
+  const got = await fsp.readFile(path.join(podRoot(), 'tmp/big drop.bin'));
+  assert.equal(got.length, size);
+  const expected = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) expected[i] = byteAt(i);
+  assert.ok(got.equals(expected), 'the bytes in the pod are the bytes dropped');
+});
+
 test('new folder, rename and delete (with confirmation) in the pod pane', async () => {
   await page.getByTestId('mkdir-right').click();
   await page.getByTestId('ask-input').fill('made here');

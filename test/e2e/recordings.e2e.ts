@@ -132,6 +132,98 @@ test('a recorded word is found, played at that moment, and seek and speed change
   assert.deepEqual(e2e.pageErrors, []);
 });
 
+/**
+ * A recording made in a terminal much wider and taller than the player (156 × 48), written as a file the
+ * way the recorder writes one: a ruler across every column, a word after a long pause (so the idle limit
+ * shortens the timeline), more output after it.
+ */
+async function writeWideRecording(id: string): Promise<void> {
+  const ruler = Array.from({ length: 156 }, (_, i) => String((i + 1) % 10)).join('').slice(0, 150) + 'END156';
+  const header = { version: 2, width: 156, height: 48, timestamp: Math.floor(Date.now() / 1000) - 600, env: { TERM: 'xterm-256color', SHELL: '/bin/bash' }, kubedeck: { context: 'kd-test-1', namespace: 'default', pod: 'wide', container: 'main', command: [] } };
+  const events: [number, string, string][] = [
+    [0.4, 'o', 'bash-5.2# tput cols lines\r\n156\r\n48\r\n'],
+    [0.9, 'o', ruler + '\r\n'],
+    ...Array.from({ length: 40 }, (_, i): [number, string, string] => [1 + i * 0.01, 'o', `line ${i + 1}\r\n`]),
+    [148.3, 'o', 'bash-5.2# echo found\r\nWIDEHIT-77 at the bottom right' + ' '.repeat(90) + 'RIGHTEDGE\r\n'],
+    [150.1, 'o', 'bash-5.2# later output LATERWORD\r\n'],
+  ];
+  const text = [JSON.stringify(header), ...events.map((e) => JSON.stringify(e))].join('\n') + '\n';
+  await writeFile(path.join(kubedeck.recordings.dir, `${id}.cast`), text);
+  await writeFile(path.join(kubedeck.recordings.dir, `${id}.meta.json`), JSON.stringify({ duration: 150.1, closed: true }));
+}
+
+/** Where the player's terminal and its box are on the page, and whether the box scrolls. */
+async function playerGeometry(): Promise<{ term: DOMRectLike; box: DOMRectLike; window: { width: number; height: number }; scrolls: boolean }> {
+  return (await page.evaluate(`(() => {
+    const box = document.querySelector('[data-testid="player-screen"]');
+    const term = box.querySelector('.xterm-screen');
+    const r = (e) => { const b = e.getBoundingClientRect(); return { left: b.left, top: b.top, right: b.right, bottom: b.bottom }; };
+    return { term: r(term), box: r(box), window: { width: innerWidth, height: innerHeight }, scrolls: box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1 };
+  })()`)) as { term: DOMRectLike; box: DOMRectLike; window: { width: number; height: number }; scrolls: boolean };
+}
+type DOMRectLike = { left: number; top: number; right: number; bottom: number };
+
+test('a recording wider and taller than the player is fitted into it; a hit opens there, in view, at the same clock', async () => {
+  await writeWideRecording('20990101T000000Z_kd-test-1_default_wide_main_e2e');
+  await page.locator('[data-testid="view-recordings"]').click();
+  await page.getByRole('button', { name: 'Refresh' }).first().click();
+  await page.locator('[data-testid="recordings-search"]').fill('widehit-77');
+  await page.locator('[data-testid="recordings-search-button"]').click();
+  const hit = page.locator('[data-testid="search-hit"]');
+  await until('the hit in the wide recording', async () => (await hit.count()) === 1 && /WIDEHIT-77/.test(await hit.innerText()));
+  assert.match(await hit.innerText(), /wide · main @ 2:28/);
+  await hit.click();
+  const player = page.locator('[data-testid="player"]');
+  await until('the hit on the player screen', async () => (await playerScreen()).includes('WIDEHIT-77'));
+  assert.ok(!(await playerScreen()).includes('LATERWORD'), 'the player stands at the hit, before the later output');
+  await shot('rec-8-wide-at-hit');
+  // The player's clock says the moment of the recording the hit names, whatever the idle limit did to the bar.
+  assert.match(await page.locator('[data-testid="player-time"]').innerText(), /^2:28 \/ 2:30/);
+  // All 156 columns and 48 rows are inside the box, the box inside the window: nothing cut, nothing to scroll to.
+  const g = await playerGeometry();
+  assert.ok(g.term.right <= g.box.right + 0.5 && g.term.bottom <= g.box.bottom + 0.5, `the terminal ${JSON.stringify(g.term)} fits its box ${JSON.stringify(g.box)}`);
+  assert.ok(g.box.bottom <= g.window.height && g.box.right <= g.window.width, `the box ${JSON.stringify(g.box)} is in the window`);
+  assert.equal(g.scrolls, false);
+  const screen = await playerScreen();
+  assert.match(screen, /END156/);
+  assert.match(screen, /RIGHTEDGE/);
+  assert.ok(Number(await player.getAttribute('data-font-size')) < 13);
+  // Actual size: the base font, and the box scrolls to the rest; Fit brings it back.
+  await page.getByTestId('player-fit').click();
+  await until('actual size', async () => (await player.getAttribute('data-font-size')) === '13' && (await playerGeometry()).scrolls);
+  await page.getByTestId('player-fit').click();
+  await until('fitted again', async () => Number(await player.getAttribute('data-font-size')) < 13 && !(await playerGeometry()).scrolls);
+  // Switching the theme recolours the open player's text along with its box; it kept light text on the
+  // light theme's background, which looked blank.
+  const colours = async () =>
+    (await page.evaluate(`(() => {
+      const box = document.querySelector('[data-testid="player-screen"]');
+      return { text: getComputedStyle(box.querySelector('.xterm-rows')).color, box: getComputedStyle(box).backgroundColor };
+    })()`)) as { text: string; box: string };
+  const before = await colours();
+  assert.notEqual(before.text, before.box);
+  await page.getByTestId('theme-toggle').click();
+  await until('the player in the other theme', async () => (await colours()).box !== before.box);
+  const light = await colours();
+  assert.notEqual(light.text, before.text, 'the text took the new theme');
+  assert.notEqual(light.text, light.box);
+  assert.match(await playerScreen(), /WIDEHIT-77[\s\S]*RIGHTEDGE/);
+  await shot('rec-9-wide-light-theme');
+  await page.getByTestId('theme-toggle').click();
+  await until('the player back in its theme', async () => (await colours()).text === before.text);
+  // The idle limit changes the bar, not the clock: without it the clock says the same.
+  await page.locator('[data-testid="player-idle"]').selectOption('null');
+  assert.match(await page.locator('[data-testid="player-time"]').innerText(), /^2:28 \/ 2:30/);
+  await player.press('ArrowRight');
+  await until('the later output', async () => (await playerScreen()).includes('LATERWORD'));
+  // Another view and back (the player's box is hidden meanwhile): still fitted, at the same size.
+  const fitted = await player.getAttribute('data-font-size');
+  await page.locator('[data-testid="view-terminals"]').click();
+  await page.locator('[data-testid="view-recordings"]').click();
+  await until('the player fitted as before', async () => (await player.getAttribute('data-font-size')) === fitted && !(await playerGeometry()).scrolls);
+  assert.deepEqual(e2e.pageErrors, []);
+});
+
 test('the audit view shows an intact chain, and a broken one after an edit outside Kubedeck', async () => {
   await kubedeck.audit.append('kubeconfig', 'e2e', { action: 'add', path: '/tmp/example' });
   await page.locator('[data-testid="view-audit"]').click();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterInfo, ContainerInfo, PodInfo } from '../../../common/contract/index.ts';
-import { clusterKey, containerTone, defaultContainer, matchParts, namespaceKey, podKey, podsKey, podTone, rowId, terminalTarget, treeRows, type TreeInput, type TreeRow } from './clusterRows.ts';
+import { clusterKey, containerTone, defaultContainer, filterPlaceholder, matchParts, stateLabel, namespaceKey, podKey, podsKey, podTone, rowId, terminalTarget, treeRows, type TreeInput, type TreeRow } from './clusterRows.ts';
 
 const cluster = (context: string, status: ClusterInfo['status'] = { state: 'connected' }): ClusterInfo => ({ context, cluster: context, source: '/k', defaultNamespace: 'default', status });
 const container = (name: string, state: ContainerInfo['state'] = 'running', ready = true): ContainerInfo => ({ name, image: 'img', state, ready });
@@ -150,4 +150,30 @@ test('the match is marked case-insensitively, at its first place; row ids have n
   assert.deepEqual(matchParts('web', 'db'), { pre: 'web', hit: '', post: '' });
   assert.deepEqual(matchParts('web', ''), { pre: 'web', hit: '', post: '' });
   assert.equal(rowId(podKey('c', 'ns', 'p')), 'row-p-c-ns-p');
+});
+
+test('the filter placeholder counts pods only when it knows them all, else the namespaces it searches', () => {
+  const ns = (context: string, ...names: string[]) => names.map((name) => ({ context, name }));
+  const t = input({
+    clusters: [cluster('c1'), cluster('c2'), cluster('down', { state: 'error', reason: 'refused' })],
+    namespaces: { c1: ns('c1', 'default', 'restricted'), c2: ns('c2', 'default', 'restricted') },
+    // What the tree had loaded when it said "12 pods": the default namespaces only.
+    pods: { [podsKey('c1', 'default')]: Array.from({ length: 6 }, (_, i) => pod('c1', 'default', `p${i}`)), [podsKey('c2', 'default')]: Array.from({ length: 6 }, (_, i) => pod('c2', 'default', `p${i}`)) },
+  });
+  assert.equal(filterPlaceholder(t), 'Filter pods in 4 namespaces…');
+  t.pods[podsKey('c1', 'restricted')] = [pod('c1', 'restricted', 'shell')];
+  t.pods[podsKey('c2', 'restricted')] = [pod('c2', 'restricted', 'shell')];
+  // Every namespace of every connected cluster loaded (a cluster in error has none to count).
+  assert.equal(filterPlaceholder(t), 'Filter 14 pods…');
+  assert.equal(filterPlaceholder({ ...t, namespaces: { c1: t.namespaces.c1 } }), 'Filter pods in 2 namespaces…', 'c2 has not listed its namespaces yet');
+  assert.equal(filterPlaceholder(input({ clusters: [cluster('c1')] })), 'Filter pods…');
+  assert.equal(filterPlaceholder(input({ clusters: [cluster('c1')], namespaces: { c1: ns('c1', 'one') }, pods: { [podsKey('c1', 'one')]: [pod('c1', 'one', 'x')] } })), 'Filter 1 pod…');
+});
+
+test('pod phases and container states read alike: "Running", not "Running" and "running"', () => {
+  assert.equal(stateLabel('Running'), 'Running');
+  assert.equal(stateLabel('running'), 'Running');
+  assert.equal(stateLabel('waiting'), 'Waiting');
+  assert.equal(stateLabel('CrashLoopBackOff'), 'CrashLoopBackOff');
+  assert.equal(stateLabel(''), '');
 });

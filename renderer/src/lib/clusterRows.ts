@@ -125,6 +125,43 @@ function pushPod(t: TreeInput, rows: TreeRow[], pod: PodInfo): void {
 
 export type Tone = 'ok' | 'warn' | 'error' | 'muted';
 
+/**
+ * The tree filter's placeholder. It names a number of pods only when it knows every pod of every connected
+ * cluster: pods are loaded per namespace as namespaces are opened, and a count of the loaded ones read
+ * "12 pods" where the clusters had 14. Until then it says how many namespaces the filter searches (all of
+ * them: filtering loads the rest).
+ */
+export function filterPlaceholder(t: Pick<TreeInput, 'clusters' | 'namespaces' | 'pods'>): string {
+  let pods = 0;
+  let namespaces = 0;
+  let complete = true;
+  for (const c of t.clusters) {
+    if (c.status.state !== 'connected') continue;
+    const nss = t.namespaces[c.context];
+    if (!nss) {
+      complete = false;
+      continue;
+    }
+    namespaces += nss.length;
+    for (const ns of nss) {
+      const list = t.pods[podsKey(c.context, ns.name)];
+      if (list) pods += list.length;
+      else complete = false;
+    }
+  }
+  if (complete && pods) return `Filter ${pods} ${pods === 1 ? 'pod' : 'pods'}…`;
+  if (namespaces) return `Filter pods in ${namespaces} ${namespaces === 1 ? 'namespace' : 'namespaces'}…`;
+  return 'Filter pods…';
+}
+
+/**
+ * A pod's phase or a container's state as the tree shows it: capitalised alike ("Running" for both, as
+ * Kubernetes writes phases); a container's reason (CrashLoopBackOff, Completed) is shown as written.
+ */
+export function stateLabel(state: string): string {
+  return state ? state[0].toUpperCase() + state.slice(1) : state;
+}
+
 /** A pod's colour: running with every container ready (or running), pending or not ready, failed, the rest. */
 export function podTone(pod: PodInfo): Tone {
   const p = pod.phase.toLowerCase();

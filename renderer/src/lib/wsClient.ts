@@ -2,10 +2,12 @@
  * The serve-mode binding of the KubedeckApi contract, on the browser side: the common wire client
  * (common/wire/wireClient.ts) over the page's WebSocket to main/serve, plus what only a page needs: it
  * reconnects by itself when the connection drops and tells listeners (the banner, and the stores that
- * must reload what the server forgot) through `onConnection`.
+ * must reload what the server forgot) through `onConnection`; and it splits a paste longer than serve's
+ * writeTerminal limit into ordered writes (pasteChunks.ts), broadcast writes too.
  */
 import type { KubedeckApi } from '../../../common/contract/index.ts';
 import { WireClient } from '../../../common/wire/wireClient.ts';
+import { chunkedWrite, pasteChunks } from './pasteChunks.ts';
 
 export type ConnectionState =
   /** First connection attempt, nothing received yet. */
@@ -38,7 +40,10 @@ export class WsClient {
       onClose: (reason) => this.scheduleRetry(reason),
       onProblem: (message, err) => (err === undefined ? console.warn(`kubedeck: ${message}`) : console.error(`kubedeck: ${message}`, err)),
     });
-    this.api = this.wire.api;
+    const api = this.wire.api;
+    const broadcast = (data: string): Promise<number> =>
+      Promise.all(pasteChunks(data).map((chunk) => api.writeBroadcast(chunk))).then((counts) => Math.min(...counts));
+    this.api = { ...api, writeTerminal: chunkedWrite((id, data) => api.writeTerminal(id, data)), writeBroadcast: broadcast };
     this.connect();
   }
 

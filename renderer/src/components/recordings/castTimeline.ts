@@ -17,6 +17,8 @@ export interface CastEvent {
 
 export interface CastMarker {
   t: number;
+  /** Recording time, what the player's clock shows. */
+  orig: number;
   label: string;
 }
 
@@ -25,6 +27,8 @@ export interface Timeline {
   events: CastEvent[];
   markers: CastMarker[];
   duration: number;
+  /** The recording's own length (recording time of its last event): the clock's end. */
+  recordingDuration: number;
   idleLimit: number | null;
 }
 
@@ -39,9 +43,9 @@ export function buildTimeline(parsed: ParsedCast, idleLimit: number | null): Tim
     t += idleLimit !== null ? Math.min(gap, idleLimit) : gap;
     prevOrig = Math.max(prevOrig, orig);
     events.push({ t, orig, code, data });
-    if (code === 'm') markers.push({ t, label: data });
+    if (code === 'm') markers.push({ t, orig, label: data });
   }
-  return { header: parsed.header, events, markers, duration: t, idleLimit };
+  return { header: parsed.header, events, markers, duration: t, recordingDuration: prevOrig, idleLimit };
 }
 
 /** Timeline time of a moment given in recording time (a search hit). */
@@ -72,4 +76,16 @@ export function indexAfter(tl: Timeline, t: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The moment of the recording at timeline time `t`: what the player's clock shows, so that it says what a
+ * search hit says ("@ 2:28") and what the session's own clock said, whatever the idle limit did to the bar.
+ * The inverse of toTimeline at every event.
+ */
+export function recordingTime(tl: Timeline, t: number): number {
+  const i = indexAfter(tl, t) - 1;
+  if (i < 0) return t;
+  const e = tl.events[i];
+  return e.orig + Math.max(0, t - e.t);
 }

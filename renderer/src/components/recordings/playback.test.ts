@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCast } from '../../../../common/asciicast/asciicast.ts';
 import { buildTimeline } from './castTimeline.ts';
-import { barTime, firstOutputTime, isExitMarker, nextMarkerTime, prevMarkerTime, recordingTimeAt, stepBackTime, stepForwardTime, writesTo } from './playback.ts';
+import { BASE_FONT, MIN_FONT, barTime, fitFontSize, firstOutputTime, isExitMarker, nextMarkerTime, prevMarkerTime, recordingTimeAt, stepBackTime, stepForwardTime, writesTo } from './playback.ts';
 
 const cast = [
   JSON.stringify({ version: 2, width: 80, height: 24 }),
@@ -61,4 +61,18 @@ test('the recording time on screen, the far end of the bar, and where the player
   assert.equal(barTime(tl, tl.duration - 0.01), tl.duration);
   assert.equal(barTime(tl, 1), 1);
   assert.equal(firstOutputTime(tl), 1);
+});
+
+test('a recording wider or taller than the box gets the font that fits it; a small one keeps the base size', () => {
+  // 156 columns drawn 1217 px wide at 13 px, in a 660 px box: about 7 px.
+  assert.equal(fitFontSize(13, { width: 1217, height: 720 }, { width: 660, height: 700 }), 7);
+  // Taller than wide: the height decides.
+  assert.equal(fitFontSize(13, { width: 600, height: 900 }, { width: 660, height: 450 }), 6.5);
+  // From a smaller size back up when the box grows (full screen), never past the base size.
+  assert.equal(fitFontSize(7, { width: 655, height: 390 }, { width: 1900, height: 1000 }), BASE_FONT);
+  assert.equal(fitFontSize(13, { width: 640, height: 380 }, { width: 660, height: 700 }), BASE_FONT);
+  // Too big to read when fitted: the smallest size, and the box scrolls.
+  assert.equal(fitFontSize(13, { width: 4000, height: 700 }, { width: 660, height: 700 }), MIN_FONT);
+  // Nothing measured yet (a hidden player): left as it is.
+  assert.equal(fitFontSize(13, { width: 0, height: 0 }, { width: 660, height: 700 }), 13);
 });

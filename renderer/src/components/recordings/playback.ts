@@ -99,3 +99,19 @@ export function firstOutputTime(tl: Timeline): number {
 export function isExitMarker(label: string): boolean {
   return /^exit -?\d+$/.test(label);
 }
+
+/** The player's font size for a recording that fits its box as is. */
+export const BASE_FONT = 13;
+/** Below this a recording is too small to read: the box scrolls instead of shrinking it further. */
+export const MIN_FONT = 6;
+
+/**
+ * The font size (in half pixels) at which a terminal measured `shown` at `font` fits `box`: at most
+ * BASE_FONT (a small recording is not blown up), at least MIN_FONT. Cells scale with the font, so one
+ * measurement is enough for the estimate; the player still steps down while the result overflows.
+ */
+export function fitFontSize(font: number, shown: { width: number; height: number }, box: { width: number; height: number }): number {
+  if (!(shown.width > 0 && shown.height > 0 && box.width > 0 && box.height > 0)) return font;
+  const ratio = Math.min(box.width / shown.width, box.height / shown.height);
+  return Math.max(MIN_FONT, Math.min(BASE_FONT, Math.floor(font * ratio * 2) / 2));
+}
