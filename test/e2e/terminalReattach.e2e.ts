@@ -1,13 +1,15 @@
 /**
  * Sessions that outlive their page, end to end (Chromium → serve mode → two test clusters): a reload gets
  * the tabs back — titles, order, split, the active tab — and every terminal its exact screen (a full-screen
- * program included), then continues live; a second page attached to the same session sees the same; 50
- * reloads in a row leave exactly one shell per session; a detached session is listed and can be attached.
+ * program included), then continues live; a second page attached to the same session sees the same; a
+ * cluster that drops while no page shows its sessions shows them disconnected; 50 reloads in a row leave
+ * exactly one shell per session; a page closed for good leaves no shell after the grace period.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { paneText, waitFor, waitForPaneText, type E2E } from './helpers.ts';
+import { TERMINALS_GRACE_SECONDS } from '../../main/core/kubedeck.ts';
 import { endE2E, startWithTree, terminalTabs, type PodTab } from './terminalTabs.ts';
 
 let e2e: E2E;
@@ -114,6 +116,50 @@ describe('sessions that outlive their page', { timeout: 240_000 }, () => {
     }
   });
 
+  it('a cluster that drops while the page is away shows its sessions disconnected when the page comes back', async () => {
+    const c2 = e2e.clusters.clusters[1];
+    const blank = await page.context().newPage();
+    await page.close();
+    page = blank;
+    await c2.closeServer();
+    try {
+      await waitFor('the host saw the drop', () => e2e.kubedeck.terminals.list({ id: 'probe', who: 'probe', emit: () => undefined }).filter((s) => s.context === 'kd-test-2' && s.state.state === 'disconnected').length === 2, 20_000);
+      await page.goto(e2e.url);
+      await page.getByTestId('sessions-list').waitFor({ timeout: 15_000 });
+      // A new page (not the reloaded one: that one was closed) lists them, disconnected.
+      const rows = page.locator('[data-testid=session-row]');
+      await waitFor('three sessions listed', async () => (await rows.count()) === 3);
+      assert.equal(await rows.filter({ hasText: 'disconnected' }).count(), 2);
+      await rows.filter({ hasText: 'kd-test-2' }).first().click();
+      const pane = page.getByTestId('terminal-pane').first();
+      await waitState(pane, 'disconnected');
+      await shot('reattach-disconnected');
+    } finally {
+      await c2.start();
+    }
+    // The old page's layout went with it: attach the other two from the list, then reconnect what dropped.
+    for (let i = 0; i < 2; i++) {
+      await page.getByTestId('sessions-button').click();
+      await page.getByTestId('sessions-menu').getByTestId('session-row').first().click();
+    }
+    const panes = page.getByTestId('terminal-pane');
+    await waitFor('three panes', async () => (await panes.count()) === 3);
+    for (let i = 0; i < 3; i++) {
+      const pane = panes.nth(i);
+      await page.getByTestId('tab').nth(i).click();
+      await waitFor('reconnected', async () => {
+        const st = await pane.getAttribute('data-state');
+        if (st === 'connected') return true;
+        if (st === 'disconnected' || st === 'exited') await pane.getByTestId('pane-reconnect').click().catch(() => undefined);
+        return false;
+      }, 30_000);
+    }
+    await page.getByTestId('tab').first().click();
+    await run(panes.first(), 'echo back-$((8*8))');
+    await waitForPaneText(panes.first(), 'back-64');
+    await waitFor('one shell per session', async () => (await shells(1, 'busybox')) === 2, 10_000);
+  });
+
   it('50 reloads in a row leave exactly one shell per session', async () => {
     for (let i = 0; i < 50; i++) await page.reload({ waitUntil: 'domcontentloaded' });
     const panes = page.getByTestId('terminal-pane');
@@ -123,5 +169,19 @@ describe('sessions that outlive their page', { timeout: 240_000 }, () => {
     await run(panes.first(), 'echo after-50-$((25*2))');
     await waitForPaneText(panes.first(), 'after-50-50');
     assert.deepEqual(e2e.pageErrors, []);
+  });
+
+  it('a page closed for good leaves its shell only for the grace period, then none', async () => {
+    e2e.kubedeck.settings.set(TERMINALS_GRACE_SECONDS, 2);
+    const other = await page.context().newPage();
+    await other.goto(e2e.url);
+    await other.locator('[data-testid=pod-row][data-context="kd-test-1"][data-pod="busybox"]').dblclick();
+    const pane = other.getByTestId('terminal-pane').first();
+    await waitFor('connected', async () => (await pane.getAttribute('data-state')) === 'connected');
+    assert.equal(await shells(0, 'busybox'), 1);
+    await other.close();
+    await waitFor('the grace period passed and the shell is gone', async () => (await shells(0, 'busybox')) === 0, 20_000);
+    // The sessions of the page still open were attached all along: untouched.
+    assert.equal(await shells(0, 'shell'), 1);
   });
 });

@@ -76,7 +76,8 @@ export class TerminalSessions {
       void this.deps.api.closeTerminal(id).catch(ignore);
       return;
     }
-    this.bind(s, info);
+    // The pane's status card says how the session is; a note in the terminal would be wiped by the snapshot.
+    this.bind(s, info, true);
   }
 
   /** Starts a new exec for a disconnected or exited session (same id when the main side still has it). */
@@ -179,14 +180,15 @@ export class TerminalSessions {
     this.bind(s, info);
   }
 
-  private bind(s: Session, info: TerminalInfo): void {
+  private bind(s: Session, info: TerminalInfo, quiet = false): void {
     s.id = info.id;
     s.recording = info.recording;
     s.shell = info.shell;
     const early = this.deps.router.bind(s.key, info.id);
     // An end reported while the answer was on its way wins over the "connected" the answer carried.
     const state = early && isFinal(early) && !isFinal(info.state) ? early : info.state;
-    this.applyState(s, state);
+    if (quiet) s.state = state;
+    else this.applyState(s, state);
     const typed = this.typedAhead.get(s.key);
     this.typedAhead.delete(s.key);
     if (typed && state.state === 'connected') void this.deps.api.writeTerminal(info.id, typed).catch(ignore);
