@@ -29,6 +29,7 @@ const focusedOf = async (panes: Locator) => {
 
 describe('panes in a grid and broadcast typing', { timeout: 180_000 }, () => {
   let grid: PodTab;
+  let other: PodTab;
 
   before(async () => {
     e2e = await startWithTree();
@@ -132,6 +133,107 @@ describe('panes in a grid and broadcast typing', { timeout: 180_000 }, () => {
     // The pane that stayed kept its shell.
     await waitForPaneText(panes.nth(0), /^left-25$/m);
   });
-});
 
-void activateTab;
+  it('broadcasts one command into three terminals across two tabs', async () => {
+    await activateTab(grid.key);
+    const panes = paneOfTab(grid.key);
+    await page.getByTestId('broadcast-button').click();
+    await waitFor('the bar', async () => (await page.getByTestId('broadcast-count').textContent())?.includes('2 terminals'));
+    other = await openPod('kd-test-2', 'default', 'shell');
+    await waitState(other.pane, 'connected');
+    await page.locator(`[data-testid=tab][data-tab-key="${other.key}"]`).click({ button: 'right' });
+    await page.getByTestId('tab-broadcast-toggle').click();
+    await waitFor('three terminals in two tabs', async () => /3 terminals\s+in 2 tabs/.test((await page.getByTestId('broadcast-count').textContent()) ?? ''));
+    assert.equal(await page.locator('[data-testid=tab][data-broadcast=true]').count(), 2);
+    assert.equal(await other.pane.getAttribute('data-broadcast'), 'receiving');
+    // Typed once, in the second tab.
+    await run(other.pane, 'echo hi-$((6*7))');
+    await waitForPaneText(other.pane, /^hi-42$/m);
+    await activateTab(grid.key);
+    for (let i = 0; i < 2; i++) await waitForPaneText(panes.nth(i), /^hi-42$/m);
+    for (let i = 0; i < 2; i++) assert.equal(await panes.nth(i).getAttribute('data-broadcast'), 'receiving');
+    await shot('panes-broadcast-dark');
+  });
+
+  it('a pane excluded with one click receives nothing; its own keys stay its own', async () => {
+    const panes = paneOfTab(grid.key);
+    await panes.nth(1).getByTestId('pane-broadcast-toggle').click();
+    await waitFor('excluded', async () => (await panes.nth(1).getAttribute('data-broadcast')) === 'excluded');
+    await waitFor('two terminals', async () => (await page.getByTestId('broadcast-count').textContent())?.includes('2 terminals'));
+    await run(panes.nth(0), 'echo only-$((7*7))');
+    await waitForPaneText(panes.nth(0), /^only-49$/m);
+    // Typed in the excluded pane after the broadcast: had the broadcast reached it, it would show first.
+    await run(panes.nth(1), 'echo mark-$((1+1))');
+    await waitForPaneText(panes.nth(1), /^mark-2$/m);
+    assert.doesNotMatch(await paneText(panes.nth(1)), /only-49/);
+    // And what it typed went to it alone.
+    await run(panes.nth(0), 'echo after-$((1+2))');
+    await waitForPaneText(panes.nth(0), /^after-3$/m);
+    assert.doesNotMatch(await paneText(panes.nth(0)), /mark-2/);
+    await activateTab(other.key);
+    await waitForPaneText(other.pane, /^after-3$/m);
+    assert.match(await paneText(other.pane), /^only-49$/m);
+    assert.doesNotMatch(await paneText(other.pane), /mark-2/);
+  });
+
+  it('a paste into the broadcast asks once, then goes to all (light theme)', async () => {
+    await page.getByTestId('theme-toggle').click();
+    await activateTab(grid.key);
+    const panes = paneOfTab(grid.key);
+    const writeClip = (t: string) => page.evaluate((text) => (globalThis as unknown as { navigator: { clipboard: { writeText(t: string): Promise<void> } } }).navigator.clipboard.writeText(text), t);
+    await writeClip('echo pasted-$((2+3))');
+    await panes.nth(0).locator('.xterm-host').click();
+    await page.keyboard.press('Control+Shift+V');
+    const dialog = page.getByTestId('paste-confirm');
+    await dialog.waitFor();
+    assert.equal(await dialog.locator('h3').textContent(), 'Paste 1 line into 2 terminals?');
+    await shot('panes-paste-confirm-light');
+    // Cancelled: nothing reaches any terminal.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await run(panes.nth(0), 'echo c-$((4+4))');
+    await waitForPaneText(panes.nth(0), /^c-8$/m);
+    assert.doesNotMatch(await paneText(panes.nth(0)), /pasted/);
+    // Confirmed: pasted into both receiving terminals, and Enter (typed once) runs it in both.
+    await panes.nth(0).locator('.xterm-host').click();
+    await page.keyboard.press('Control+Shift+V');
+    await dialog.waitFor();
+    await page.getByTestId('paste-ok').click();
+    await dialog.waitFor({ state: 'detached' });
+    await waitForPaneText(panes.nth(0), /# echo pasted-\$\(\(2\+3\)\)$/m);
+    await page.keyboard.press('Enter');
+    await waitForPaneText(panes.nth(0), /^pasted-5$/m);
+    await shot('panes-broadcast-light');
+    await activateTab(other.key);
+    await waitForPaneText(other.pane, /^pasted-5$/m);
+    assert.doesNotMatch(await paneText(panes.nth(1)), /pasted-5/);
+  });
+
+  it('stays on while the focus moves, until stopped', async () => {
+    await activateTab(grid.key);
+    const panes = paneOfTab(grid.key);
+    await panes.nth(1).locator('.xterm-host').click();
+    await page.getByTestId('tree-filter').click();
+    assert.equal(await page.getByTestId('broadcast-bar').isVisible(), true);
+    await page.getByTestId('broadcast-stop').click();
+    await page.getByTestId('broadcast-bar').waitFor({ state: 'detached' });
+    assert.equal(await page.locator('[data-testid=tab][data-broadcast=true]').count(), 0);
+    assert.equal(await panes.nth(0).getAttribute('data-broadcast'), null);
+    // Typed in one terminal now, only that one gets it.
+    await run(panes.nth(0), 'echo solo-$((3*3))');
+    await waitForPaneText(panes.nth(0), /^solo-9$/m);
+    await activateTab(other.key);
+    await run(other.pane, 'echo mine-$((2*2))');
+    await waitForPaneText(other.pane, /^mine-4$/m);
+    assert.doesNotMatch(await paneText(other.pane), /solo-9/);
+    // The broadcast's start, changes and end are in the audit trail, with the pods that received.
+    const trail = (await e2e.kubedeck.audit.read()).filter((e) => e.kind === 'terminal.broadcast');
+    const actions = trail.map((e) => (e.details as { action: string }).action);
+    assert.equal(actions[0], 'start');
+    assert.equal(actions.at(-1), 'stop');
+    const contexts = new Set(trail.flatMap((e) => (e.details as { targets: { context?: string }[] }).targets.map((t) => t.context)));
+    assert.deepEqual([...contexts].sort(), ['kd-test-1', 'kd-test-2']);
+    await page.getByTestId('theme-toggle').click();
+    assert.deepEqual(e2e.pageErrors, []);
+  });
+});

@@ -13,6 +13,7 @@ import { loadLayout, pageStorage, saveLayout } from './layoutStore.ts';
 import { StreamRouter, type Sink } from './terminalStreams.ts';
 import { TerminalSessions } from './terminalSessions.ts';
 import { TabList, type SavedLayout, type Session, type TabsState } from './terminalTabs.ts';
+import { Broadcast, type BroadcastState } from './broadcast.ts';
 
 export { tabState, tabTitle, tabTitleParts, type Session, type Tab } from './terminalTabs.ts';
 export type { Sink } from './terminalStreams.ts';
@@ -110,6 +111,25 @@ class Terminals extends TabList {
   ack(id: string, bytes: number): void {
     this.router.ack(id, bytes);
   }
+
+  // Broadcast typing (broadcast.ts): which terminals receive, kept in step with the tabs by an effect.
+
+  readonly broadcast = new Broadcast(broadcastState, { api, tabs: () => this.tabs });
+
+  /** Ends the effect (nothing does: the store lives as long as the page). */
+  readonly stopBroadcastSync = $effect.root(() => {
+    $effect(() => this.broadcast.sync());
+  });
+
+  /** Keys typed (or a confirmed paste) in a pane: to every receiving terminal while it is one, else to it alone. */
+  input(s: Session, data: string): void {
+    if (!this.broadcast.input(s, data)) this.write(s, data);
+  }
+
+  /** Whether a paste into this pane may go ahead: one confirmation when it would reach several terminals. */
+  confirmPaste(s: Session, text: string): Promise<boolean> {
+    return this.broadcast.confirmPaste(s, text);
+  }
 }
 
 /** A first look only: restoreTabs checks every tab and pane, and refuses the whole layout with a reason. */
@@ -118,5 +138,6 @@ function isSavedLayout(v: unknown): v is SavedLayout {
 }
 
 const state = $state<TabsState>({ tabs: [], activeKey: undefined, focusSeq: 0 });
+const broadcastState = $state<BroadcastState>({ tabs: [], excluded: [] });
 
 export const terminals = new Terminals(state);
