@@ -236,4 +236,45 @@ describe('panes in a grid and broadcast typing', { timeout: 180_000 }, () => {
     await page.getByTestId('theme-toggle').click();
     assert.deepEqual(e2e.pageErrors, []);
   });
+
+  it('a reload gets the grid back: the tree, its sizes, the focused pane, every screen', async () => {
+    await activateTab(grid.key);
+    const panes = paneOfTab(grid.key);
+    await panes.nth(0).locator('.xterm-host').click();
+    await page.keyboard.press('Control+Shift+S');
+    await waitFor('three panes again', async () => (await panes.count()) === 3);
+    // The new pane (below the left one) is the last in the page: panes keep the order they were opened in.
+    const below = panes.nth(2);
+    await waitState(below, 'connected');
+    await run(below, 'echo below-$((8*8))');
+    await waitForPaneText(below, /^below-64$/m);
+    /** Each pane's session id → where it is drawn and whether it has the keyboard. */
+    const layoutOf = async (tabKey: string) => {
+      const ps = paneOfTab(tabKey);
+      const out: Record<string, { x: number; y: number; w: number; h: number; focused: boolean }> = {};
+      for (let i = 0; i < (await ps.count()); i++) {
+        const b = (await ps.nth(i).boundingBox())!;
+        out[(await ps.nth(i).getAttribute('data-session-id'))!] = { x: b.x, y: b.y, w: b.width, h: b.height, focused: (await ps.nth(i).getAttribute('data-focused')) === 'true' };
+      }
+      return out;
+    };
+    const before = { layout: await layoutOf(grid.key), tabs: await tabs().count() };
+    await page.reload();
+    await waitFor('the tabs are back', async () => (await tabs().count()) === before.tabs);
+    const key = (await tabs().first().getAttribute('data-tab-key'))!;
+    const back = paneOfTab(key);
+    await waitFor('three panes', async () => (await back.count()) === 3);
+    for (let i = 0; i < 3; i++) await waitState(back.nth(i), 'connected');
+    const after = await layoutOf(key);
+    assert.deepEqual(Object.keys(after).sort(), Object.keys(before.layout).sort(), 'the same sessions, attached');
+    for (const [id, b] of Object.entries(before.layout)) {
+      const a = after[id];
+      assert.ok(Math.abs(a.x - b.x) < 3 && Math.abs(a.y - b.y) < 3 && Math.abs(a.w - b.w) < 3 && Math.abs(a.h - b.h) < 3, `${id} at the same place: ${JSON.stringify(b)} → ${JSON.stringify(a)}`);
+      assert.equal(a.focused, b.focused, `${id} focus`);
+    }
+    await waitForPaneText(back.nth(0), /^left-25$/m);
+    await waitForPaneText(back.nth(1), /^below-64$/m, 15_000);
+    await shot('panes-after-reload');
+    assert.deepEqual(e2e.pageErrors, []);
+  });
 });
