@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerRef } from '../../../common/contract/index.ts';
-import { TabList, tabState, tabTitle, tabTitleParts, type Session, type TabsState } from './terminalTabs.ts';
+import { leafKeys } from './paneLayout.ts';
+import { focusedPane, restoreLayout, serializeLayout, TabList, tabState, tabTitle, tabTitleParts, type Session, type TabsState } from './terminalTabs.ts';
 
 const ref = (pod: string): ContainerRef => ({ context: 'c1', namespace: 'default', pod, container: 'main' });
 
@@ -56,10 +57,10 @@ test('a tab shows its worst pane state', () => {
   assert.deepEqual(tabState(tab), { state: 'exited', exitCode: 3 });
   tab.panes[0].state = { state: 'error', reason: 'no' };
   assert.equal(tabState(tab).state, 'error');
-  assert.deepEqual(tabState({ key: 't', panes: [], activePane: 0 }), { state: 'connecting' });
+  assert.deepEqual(tabState({ key: 't', panes: [], activePane: 0, layout: { kind: 'pane', key: '' } }), { state: 'connecting' });
 });
 
-test('split adds one pane into the same container and focuses it; never more than two', () => {
+test('split adds a pane into the same container to the right of the focused one and focuses it; any number of them', () => {
   const { state, list } = tabList();
   const tab = list.open(ref('a'), ['bash']);
   list.split(tab.key);
@@ -68,24 +69,108 @@ test('split adds one pane into the same container and focuses it; never more tha
   assert.deepEqual(tab.panes[1].ref, tab.panes[0].ref);
   assert.deepEqual(tab.panes[1].command, ['bash']);
   assert.notEqual(tab.panes[1].key, tab.panes[0].key);
+  assert.deepEqual(tab.layout, { kind: 'split', direction: 'row', children: [{ kind: 'pane', key: tab.panes[0].key }, { kind: 'pane', key: tab.panes[1].key }], sizes: [0.5, 0.5] });
   const seq = state.focusSeq;
-  list.split(tab.key);
-  assert.equal(tab.panes.length, 2);
-  assert.equal(state.focusSeq, seq);
+  list.splitPane(tab.key, 'column');
+  assert.equal(tab.panes.length, 3);
+  assert.ok(state.focusSeq > seq);
+  // The third pane went below the second, which had the keyboard: a | (b over c).
+  const [a, b, c] = tab.panes;
+  assert.deepEqual(leafKeys(tab.layout), [a.key, b.key, c.key]);
+  assert.equal(focusedPane(tab), c);
+  assert.equal(tab.layout.kind === 'split' && tab.layout.children[1].kind, 'split');
+  // The title is still the first pane's.
+  assert.equal(tabTitle(tab), 'c1/default/a');
 });
 
-test('closing a pane ends its session; closing the last pane closes the tab', () => {
+test('a container of another cluster goes into a new pane of the shown tab; with no tab, into a new one', () => {
+  const { state, list } = tabList();
+  const first = list.openInSplit(ref('a'), 'row');
+  assert.equal(state.tabs.length, 1);
+  assert.equal(first?.ref.pod, 'a');
+  const other = { context: 'c2', namespace: 'ns', pod: 'web', container: 'side' };
+  const s = list.openInSplit(other, 'column', ['sh'], true);
+  assert.equal(state.tabs.length, 1);
+  const tab = state.tabs[0];
+  assert.deepEqual(tab.panes.map((p) => p.ref.context), ['c1', 'c2']);
+  assert.deepEqual(s?.ref, other);
+  assert.deepEqual(s?.command, ['sh']);
+  assert.equal(s?.started, false);
+  assert.equal(focusedPane(tab), s);
+  assert.equal(tab.layout.kind === 'split' && tab.layout.direction, 'column');
+  assert.equal(tab.showContainer, true);
+  assert.equal(list.tabOf(s!.key), tab);
+});
+
+test('focus moves between panes by direction; maximise shows one pane and restores the grid', () => {
+  const { list } = tabList();
+  const tab = list.open(ref('a'));
+  list.splitPane(tab.key, 'row');
+  list.splitPane(tab.key, 'column');
+  const [a, b, c] = tab.panes;
+  assert.equal(list.moveFocus(tab.key, 'up'), true);
+  assert.equal(focusedPane(tab), b);
+  assert.equal(list.moveFocus(tab.key, 'left'), true);
+  assert.equal(focusedPane(tab), a);
+  assert.equal(list.moveFocus(tab.key, 'left'), false);
+  assert.equal(focusedPane(tab), a);
+  list.focusPane(tab.key, c.key);
+  assert.equal(focusedPane(tab), c);
+  list.toggleMaximize(tab.key);
+  assert.equal(tab.maximized, c.key);
+  // While one pane is maximised the arrows do not move the focus behind it.
+  assert.equal(list.moveFocus(tab.key, 'up'), false);
+  list.toggleMaximize(tab.key);
+  assert.equal(tab.maximized, undefined);
+  // A single pane is not maximised (nothing to hide).
+  const single = list.open(ref('z'));
+  list.toggleMaximize(single.key);
+  assert.equal(single.maximized, undefined);
+  // Focusing another pane (a click on the grid, a closed pane) restores the grid.
+  list.activate(tab.key);
+  list.toggleMaximize(tab.key);
+  list.focusPane(tab.key, a.key);
+  assert.equal(tab.maximized, undefined);
+});
+
+test('dividers move and keep their sizes; bad sizes are ignored or normalised', () => {
+  const { list } = tabList();
+  const tab = list.open(ref('a'));
+  list.splitPane(tab.key, 'row');
+  list.moveDivider(tab.key, [], 0, 0.2);
+  assert.ok(tab.layout.kind === 'split' && Math.abs(tab.layout.sizes[0] - 0.7) < 1e-9);
+  list.setSizes(tab.key, [], [3, 1]);
+  assert.deepEqual(tab.layout.kind === 'split' && tab.layout.sizes, [0.75, 0.25]);
+  list.setSizes(tab.key, [], [1, 1, 1]);
+  assert.deepEqual(tab.layout.kind === 'split' && tab.layout.sizes, [0.75, 0.25]);
+  list.setSizes(tab.key, [0], [1, 1]);
+  list.moveDivider('no tab', [], 0, 0.1);
+  assert.deepEqual(tab.layout.kind === 'split' && tab.layout.sizes, [0.75, 0.25]);
+});
+
+test('closing a pane ends its session and gives its place and the keyboard to a neighbour; the last pane closes the tab', () => {
   const { state, ended, list } = tabList();
   const tab = list.open(ref('a'));
   list.split(tab.key);
-  const [first, second] = tab.panes;
-  list.closePane(tab.key, second.key);
-  assert.deepEqual(tab.panes, [first]);
-  assert.equal(tab.activePane, 0);
-  assert.deepEqual(ended, [second]);
+  list.splitPane(tab.key, 'column');
+  const [first, second, third] = tab.panes;
+  list.toggleMaximize(tab.key);
+  list.closePane(tab.key, third.key);
+  assert.deepEqual(tab.panes, [first, second]);
+  assert.equal(focusedPane(tab), second);
+  assert.equal(tab.maximized, undefined);
+  assert.deepEqual(tab.layout, { kind: 'split', direction: 'row', children: [{ kind: 'pane', key: first.key }, { kind: 'pane', key: second.key }], sizes: [0.5, 0.5] });
+  assert.deepEqual(ended, [third]);
+  // Closing a pane that does not have the keyboard leaves the keyboard where it is.
   list.closePane(tab.key, first.key);
+  assert.deepEqual(tab.panes, [second]);
+  assert.equal(tab.activePane, 0);
+  assert.deepEqual(tab.layout, { kind: 'pane', key: second.key });
+  list.closePane(tab.key, 'nope');
+  assert.equal(tab.panes.length, 1);
+  list.closePane(tab.key, second.key);
   assert.deepEqual(state.tabs, []);
-  assert.deepEqual(ended, [second, first]);
+  assert.deepEqual(ended, [third, first, second]);
   assert.equal(state.activeKey, undefined);
 });
 
@@ -156,4 +241,119 @@ test('move clamps to the ends; a drop slot counts the gaps before the move', () 
   assert.equal(order(), 'cba');
   assert.equal(list.sessionByKey(b.panes[0].key), b.panes[0]);
   assert.equal(list.allSessions().length, 3);
+});
+
+test('the layout saves as plain data and comes back with ids set, not started, connecting', () => {
+  const { state, list } = tabList();
+  const a = list.open(ref('a'), ['top']);
+  list.openInSplit({ context: 'c2', namespace: 'ns', pod: 'web', container: 'main' }, 'row');
+  list.splitPane(a.key, 'column');
+  a.panes.forEach((p, i) => {
+    p.id = `id-${i}`;
+    p.state = { state: 'connected' };
+    p.started = true;
+  });
+  list.setSizes(a.key, [], [0.7, 0.3]);
+  list.focusPane(a.key, a.panes[1].key);
+  list.toggleMaximize(a.key);
+  list.rename(a.key, 'grid');
+  const b = list.open({ ...ref('multi'), container: 'side' }, undefined, true);
+  b.panes[0].id = 'id-b';
+  list.activate(a.key);
+
+  const saved = serializeLayout(state);
+  // Plain JSON: it survives sessionStorage as it is.
+  assert.deepEqual(JSON.parse(JSON.stringify(saved)), saved);
+  assert.equal(saved.active, 0);
+  assert.equal(saved.tabs[0].title, 'grid');
+  assert.equal(saved.tabs[0].focused, 1);
+  assert.equal(saved.tabs[0].maximized, 1);
+  assert.deepEqual(saved.tabs[1], { showContainer: true, focused: 0, layout: { pane: { id: 'id-b', ref: { ...ref('multi'), container: 'side' } } } });
+
+  const restored = restoreLayout(saved);
+  assert.equal(restored.tabs.length, 2);
+  assert.equal(restored.activeKey, restored.tabs[0].key);
+  const t = restored.tabs[0];
+  assert.equal(t.customTitle, 'grid');
+  assert.deepEqual(t.panes.map((p) => p.id), ['id-0', 'id-1', 'id-2']);
+  assert.deepEqual(t.panes.map((p) => p.ref.pod), ['a', 'web', 'web']);
+  assert.deepEqual(t.panes[0].command, ['top']);
+  for (const p of t.panes) {
+    assert.equal(p.started, false);
+    assert.deepEqual(p.state, { state: 'connecting' });
+    assert.equal(p.recording, false);
+  }
+  assert.deepEqual(leafKeys(t.layout), t.panes.map((p) => p.key));
+  assert.deepEqual(t.layout.kind === 'split' && t.layout.sizes, [0.7, 0.3]);
+  assert.equal(focusedPane(t), t.panes[1]);
+  assert.equal(t.maximized, t.panes[1].key);
+  assert.equal(restored.tabs[1].showContainer, true);
+  assert.equal(tabTitle(restored.tabs[1]), 'c1/default/multi/side');
+  // Keys are unique, and the same layout saved again is what was restored.
+  const keys = restored.tabs.flatMap((x) => [x.key, ...x.panes.map((p) => p.key)]);
+  assert.equal(new Set(keys).size, keys.length);
+  assert.deepEqual(serializeLayout(restored), saved);
+});
+
+test('restore adds the saved tabs after those open, with keys of the list, and shows the saved active tab', () => {
+  const { state, list } = tabList();
+  list.open(ref('a'));
+  list.split(state.tabs[0].key);
+  list.allSessions().forEach((s, i) => (s.id = `id-${i}`));
+  const saved = list.save();
+  const other = tabList();
+  const open = other.list.open(ref('x'));
+  const added = other.list.restoreTabs(saved);
+  assert.equal(other.state.tabs.length, 2);
+  assert.equal(other.state.tabs[0], open);
+  assert.equal(added.length, 1);
+  assert.equal(other.state.activeKey, added[0].key);
+  assert.equal(added[0].panes.length, 2);
+  // Further tabs and panes get fresh keys.
+  other.list.split(added[0].key);
+  const keys = other.list.allSessions().map((s) => s.key);
+  assert.equal(new Set(keys).size, keys.length);
+});
+
+test('a malformed saved layout is refused with a sentence and changes nothing', () => {
+  const { state, list } = tabList();
+  list.open(ref('a'));
+  const pane = { pane: { id: 'x', ref: ref('a') } };
+  const bad: [unknown, RegExp][] = [
+    [null, /not an object/],
+    [{ version: 2, tabs: [] }, /version 2/],
+    [{ version: 1 }, /no list of tabs/],
+    [{ version: 1, tabs: [7] }, /tab 1 is not an object/],
+    [{ version: 1, tabs: [{ layout: { pane: { id: 3, ref: ref('a') } } }] }, /no session id/],
+    [{ version: 1, tabs: [{ layout: { pane: { id: 'x', ref: ref('a'), command: 'ls' } } }] }, /command/],
+    [{ version: 1, tabs: [{ layout: { split: 'row', sizes: [1], children: [pane] } }] }, /mismatched/],
+    [{ version: 1, tabs: [{ layout: { split: 'diagonal', sizes: [0.5, 0.5], children: [pane, pane] } }] }, /neither a pane nor a split/],
+  ];
+  for (const [input, why] of bad) assert.throws(() => list.restoreTabs(input), (e: Error) => why.test(e.message) && /cannot be restored/.test(e.message), JSON.stringify(input));
+  assert.equal(state.tabs.length, 1);
+  // Odd but harmless values are mended: sizes normalised, a focus index out of range goes to the first pane.
+  const ok = restoreLayout({ version: 1, active: 9, tabs: [{ focused: 5, maximized: 0, layout: { split: 'column', sizes: [2, 2], children: [pane, pane] } }] });
+  assert.deepEqual(ok.tabs[0].layout.kind === 'split' && ok.tabs[0].layout.sizes, [0.5, 0.5]);
+  assert.equal(ok.tabs[0].activePane, 0);
+  assert.equal(ok.activeKey, ok.tabs[0].key);
+  assert.deepEqual(restoreLayout({ version: 1, tabs: [], active: -1 }), { tabs: [], activeKey: undefined });
+});
+
+test('panes that never had a session are left out of a restored layout, and tabs of only such panes', () => {
+  const pane = (id: string, pod: string) => ({ pane: { id, ref: ref(pod) } });
+  const saved = {
+    version: 1,
+    active: 1,
+    tabs: [
+      { focused: 2, layout: { split: 'row', sizes: [0.5, 0.5], children: [pane('x', 'a'), { split: 'column', sizes: [0.5, 0.5], children: [pane('', 'failed'), pane('y', 'b')] }] } },
+      { focused: 0, layout: pane('', 'never') },
+    ],
+  };
+  const { tabs, activeKey } = restoreLayout(saved);
+  assert.equal(tabs.length, 1);
+  assert.deepEqual(tabs[0].panes.map((p) => p.id), ['x', 'y']);
+  assert.deepEqual(tabs[0].layout.kind === 'split' && tabs[0].layout.children.map((c) => c.kind), ['pane', 'pane']);
+  assert.equal(focusedPane(tabs[0])?.id, 'y');
+  // The shown tab is gone: the last one is shown.
+  assert.equal(activeKey, tabs[0].key);
 });

@@ -1,7 +1,7 @@
 /**
- * The terminals store the views use: terminal tabs (each one terminal, or two side by side) and their sessions.
+ * The terminals store the views use: terminal tabs (each a grid of panes) and their sessions.
  * Only the tab state is reactive; the parts are plain and tested on their own:
- *   terminalTabs.ts      tabs, panes, titles, focus (over the $state made here)
+ *   terminalTabs.ts      tabs, their grid of panes (paneLayout.ts), titles, focus; the layout as plain data
  *   terminalStreams.ts   output, snapshot and state events to their pane, acknowledgements, output before a pane attaches
  *   terminalSessions.ts  opening or attaching, reconnecting, typing ahead, resizing, visibility, closing sessions
  *   layoutStore.ts       the layout kept in sessionStorage, so a reload gets its tabs back and re-attaches them
@@ -12,7 +12,8 @@ import { api, connection } from './api.ts';
 import { loadLayout, pageStorage, saveLayout } from './layoutStore.ts';
 import { StreamRouter, type Sink } from './terminalStreams.ts';
 import { TerminalSessions } from './terminalSessions.ts';
-import { TabList, type Session, type TabsState } from './terminalTabs.ts';
+import { TabList, type SavedLayout, type Session, type TabsState } from './terminalTabs.ts';
+import { Broadcast, type BroadcastState } from './broadcast.ts';
 
 export { tabState, tabTitle, tabTitleParts, type Session, type Tab } from './terminalTabs.ts';
 export type { Sink } from './terminalStreams.ts';
@@ -52,35 +53,18 @@ class Terminals extends TabList {
 
   /** What a reload needs to get the tabs back (read inside an effect: every field it touches is tracked). */
   private layout(): SavedLayout {
-    return {
-      v: 1,
-      active: this.tabs.findIndex((t) => t.key === this.activeKey),
-      tabs: this.tabs.map((t) => ({
-        title: t.customTitle,
-        showContainer: t.showContainer,
-        activePane: t.activePane,
-        panes: t.panes.map((p) => ({ id: p.id, ref: { ...p.ref }, command: p.command ? [...p.command] : undefined })),
-      })),
-    };
+    return this.save();
   }
 
-  /** The tabs of the page before its reload, each pane attaching to its session when it mounts. */
+  /** The tabs of the page before its reload (grid, sizes, titles), each pane attaching to its session when it mounts. */
   private restore(): void {
     const saved = loadLayout(pageStorage(), isSavedLayout);
     if (!saved || this.tabs.length) return;
-    for (const st of saved.tabs) {
-      const panes = st.panes.filter((p) => p.id);
-      if (!panes.length) continue;
-      const tab = this.open(panes[0].ref, panes[0].command, st.showContainer);
-      tab.customTitle = st.title;
-      for (let i = 1; i < panes.length; i++) this.split(tab.key);
-      panes.forEach((p, i) => {
-        tab.panes[i].id = p.id;
-        tab.panes[i].ref = { ...p.ref };
-      });
-      tab.activePane = Math.min(Math.max(0, st.activePane), tab.panes.length - 1);
+    try {
+      this.restoreTabs(saved);
+    } catch {
+      // A layout this version cannot read: the page starts without tabs; the sessions run on and are listed.
     }
-    this.activate(this.tabs[saved.active]?.key ?? this.tabs[0]?.key);
   }
 
   /** Shows a session of the host that no tab of this page shows (from the sessions list) in a new tab. */
@@ -127,19 +111,33 @@ class Terminals extends TabList {
   ack(id: string, bytes: number): void {
     this.router.ack(id, bytes);
   }
+
+  // Broadcast typing (broadcast.ts): which terminals receive, kept in step with the tabs by an effect.
+
+  readonly broadcast = new Broadcast(broadcastState, { api, tabs: () => this.tabs });
+
+  /** Ends the effect (nothing does: the store lives as long as the page). */
+  readonly stopBroadcastSync = $effect.root(() => {
+    $effect(() => this.broadcast.sync());
+  });
+
+  /** Keys typed (or a confirmed paste) in a pane: to every receiving terminal while it is one, else to it alone. */
+  input(s: Session, data: string): void {
+    if (!this.broadcast.input(s, data)) this.write(s, data);
+  }
+
+  /** Whether a paste into this pane may go ahead: one confirmation when it would reach several terminals. */
+  confirmPaste(s: Session, text: string): Promise<boolean> {
+    return this.broadcast.confirmPaste(s, text);
+  }
 }
 
-interface SavedLayout {
-  v: 1;
-  active: number;
-  tabs: { title?: string; showContainer?: boolean; activePane: number; panes: { id: string; ref: ContainerRef; command?: string[] }[] }[];
-}
-
+/** A first look only: restoreTabs checks every tab and pane, and refuses the whole layout with a reason. */
 function isSavedLayout(v: unknown): v is SavedLayout {
-  const l = v as SavedLayout;
-  return !!l && l.v === 1 && Array.isArray(l.tabs) && l.tabs.every((t) => Array.isArray(t?.panes) && t.panes.every((p) => typeof p?.id === 'string' && typeof p.ref?.pod === 'string'));
+  return typeof v === 'object' && v !== null && (v as SavedLayout).version === 1;
 }
 
 const state = $state<TabsState>({ tabs: [], activeKey: undefined, focusSeq: 0 });
+const broadcastState = $state<BroadcastState>({ tabs: [], excluded: [] });
 
 export const terminals = new Terminals(state);

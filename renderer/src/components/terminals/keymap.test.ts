@@ -21,7 +21,7 @@ test('Ctrl+Shift+F/C/V/M/E are the pane\'s actions, in either letter case, on ke
 });
 
 test('the shell keeps its own keys: Ctrl+C, Ctrl+V, plain letters, other Ctrl+Shift letters', () => {
-  for (const k of ['Ctrl+C', 'Ctrl+V', 'Ctrl+F', 'Shift+F', 'f', 'Enter', 'Ctrl+Shift+X', 'Ctrl+Shift+Enter', 'Ctrl+Shift+F1', 'Tab', 'Shift+Tab', 'PageDown']) {
+  for (const k of ['Ctrl+C', 'Ctrl+V', 'Ctrl+F', 'Shift+F', 'f', 'Enter', 'Ctrl+Shift+Y', 'Ctrl+Shift+Enter', 'Ctrl+Shift+F1', 'Tab', 'Shift+Tab', 'PageDown']) {
     assert.equal(paneKey(key(k)), undefined, k);
   }
 });
@@ -49,4 +49,27 @@ test('menu labels come from the same table', () => {
   assert.equal(shortcutLabel('find'), 'Ctrl+Shift+F');
   assert.equal(shortcutLabel('browseFiles'), 'Ctrl+Shift+E');
   assert.equal(shortcutLabel('marker'), 'Ctrl+Shift+M');
+});
+
+test('the grid: Ctrl+Shift+D/S split right/down, Ctrl+Shift+X closes the pane, Ctrl+Shift+Z maximises', () => {
+  assert.deepEqual(paneKey(key('Ctrl+Shift+D')), { action: 'splitRight' });
+  assert.deepEqual(paneKey(key('Ctrl+Shift+S')), { action: 'splitDown' });
+  assert.deepEqual(paneKey(key('Ctrl+Shift+X')), { action: 'closePane' });
+  assert.deepEqual(paneKey(key('Ctrl+Shift+Z')), { action: 'maximize' });
+  assert.deepEqual(paneKey(key('Ctrl+Shift+d', 'keyup')), {});
+  assert.equal(shortcutLabel('splitRight'), 'Ctrl+Shift+D');
+  assert.equal(shortcutLabel('maximize'), 'Ctrl+Shift+Z');
+  // Ctrl+D and Ctrl+Z without Shift stay the shell's (end of input, suspend).
+  assert.equal(paneKey(key('Ctrl+D')), undefined);
+  assert.equal(paneKey(key('Ctrl+Z')), undefined);
+});
+
+test('Alt+arrows move the keyboard between panes of a split tab; a lone pane leaves them to the shell', () => {
+  assert.deepEqual(paneKey(key('Alt+ArrowLeft'), true), { focus: 'left' });
+  assert.deepEqual(paneKey(key('Alt+ArrowRight'), true), { focus: 'right' });
+  assert.deepEqual(paneKey(key('Alt+ArrowUp'), true), { focus: 'up' });
+  assert.deepEqual(paneKey(key('Alt+ArrowDown'), true), { focus: 'down' });
+  assert.deepEqual(paneKey(key('Alt+ArrowDown', 'keyup'), true), {});
+  assert.equal(paneKey(key('Alt+ArrowLeft')), undefined);
+  for (const k of ['ArrowLeft', 'Ctrl+Alt+ArrowLeft', 'Alt+Shift+ArrowUp', 'Ctrl+ArrowRight']) assert.equal(paneKey(key(k), true), undefined, k);
 });

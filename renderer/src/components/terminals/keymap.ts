@@ -1,7 +1,8 @@
 /**
  * The terminals view's keyboard shortcuts in one table: what a pane does with Ctrl+Shift+<letter> (find, copy,
- * paste, recording marker, browse files) and what the view does with Ctrl+Tab / Ctrl+PgUp / Ctrl+PgDn (switch
- * and move tabs). xterm asks `paneKey` about every key event, so it never sends one of these to the shell; the
+ * paste, recording marker, browse files; split right or down, close the pane, maximise it), Alt+arrows (the
+ * keyboard to the pane in that direction, in a tab of several panes) and what the view does with Ctrl+Tab /
+ * Ctrl+PgUp / Ctrl+PgDn (switch and move tabs). xterm asks `paneKey` about every key event, so it never sends one of these to the shell; the
  * menus show `shortcutLabel`, so a label cannot disagree with the key. Plain code, tested without a DOM.
  */
 
@@ -15,16 +16,30 @@ export interface KeyLike {
   metaKey: boolean;
 }
 
-export type PaneAction = 'find' | 'copy' | 'paste' | 'marker' | 'browseFiles';
+export type PaneAction = 'find' | 'copy' | 'paste' | 'marker' | 'browseFiles' | 'splitRight' | 'splitDown' | 'closePane' | 'maximize';
 
-/** Ctrl+Shift+<letter> in a pane. */
+export type FocusDirection = 'left' | 'right' | 'up' | 'down';
+
+/**
+ * Ctrl+Shift+<letter> in a pane. The grid's letters follow terminals users know (iTerm2's D for a split
+ * beside, Terminator's X/Z); Ctrl+Shift+W and Q are the browser's own (close window, quit) and cannot be had.
+ */
 const PANE_SHORTCUTS: { letter: string; action: PaneAction }[] = [
   { letter: 'f', action: 'find' },
   { letter: 'c', action: 'copy' },
   { letter: 'v', action: 'paste' },
   { letter: 'm', action: 'marker' },
   { letter: 'e', action: 'browseFiles' },
+  { letter: 'd', action: 'splitRight' },
+  { letter: 's', action: 'splitDown' },
+  { letter: 'x', action: 'closePane' },
+  { letter: 'z', action: 'maximize' },
 ];
+
+/** What a pane asks of the grid it is in (its keys, header buttons and menu). */
+export type GridAction = { split: 'row' | 'column' } | { focus: FocusDirection } | 'maximize';
+
+const ARROWS: Record<string, FocusDirection> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
 
 /** Keys the view takes with Ctrl (and Shift or not), whatever pane has the keyboard. */
 const VIEW_KEYS = ['Tab', 'PageUp', 'PageDown'];
@@ -33,10 +48,13 @@ export type ViewAction = { cycle: 1 | -1 } | { move: 1 | -1 };
 
 /**
  * What xterm does with a key event: undefined, it is the terminal's (sent to the pod); otherwise xterm must
- * leave it, and `action`, when set (on keydown), is the pane's to run.
+ * leave it, and `action` or `focus`, when set (on keydown), is the pane's to run. Alt+arrows are the
+ * grid's only in a tab of several panes (`split`); alone, a pane leaves them to the shell.
  */
-export function paneKey(ev: KeyLike): { action?: PaneAction } | undefined {
+export function paneKey(ev: KeyLike, split = false): { action?: PaneAction; focus?: FocusDirection } | undefined {
   if (ev.ctrlKey && VIEW_KEYS.includes(ev.key)) return {};
+  const dir = ARROWS[ev.key];
+  if (dir && split && ev.altKey && !ev.ctrlKey && !ev.shiftKey && !ev.metaKey) return ev.type === 'keydown' ? { focus: dir } : {};
   if (!ev.ctrlKey || !ev.shiftKey) return undefined;
   const letter = ev.key.length === 1 ? ev.key.toLowerCase() : '';
   const shortcut = PANE_SHORTCUTS.find((s) => s.letter === letter);
@@ -52,6 +70,9 @@ export function viewKey(ev: KeyLike): ViewAction | undefined {
   if (ev.key === 'PageUp') return ev.shiftKey ? { move: -1 } : { cycle: -1 };
   return undefined;
 }
+
+/** How the focus moves are written in a menu or a hint. */
+export const FOCUS_LABEL = 'Alt+Arrow';
 
 /** How a pane shortcut is written in a menu: "Ctrl+Shift+C". */
 export function shortcutLabel(action: PaneAction): string {
