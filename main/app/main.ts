@@ -92,6 +92,14 @@ function createWindow(hash = ''): BrowserWindow {
     },
   });
   clientFor(win.webContents);
+  // A crashed page is gone as surely as a closed one: its terminals end (a reload then starts a new client).
+  win.webContents.on('render-process-gone', () => {
+    const old = clients.get(win.webContents.id);
+    if (old) {
+      clients.delete(win.webContents.id);
+      void old.close();
+    }
+  });
   // A reload gives the page a fresh start: the old page's terminals end, a new client begins.
   let firstLoad = true;
   win.webContents.on('did-start-navigation', (details) => {
