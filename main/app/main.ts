@@ -8,6 +8,8 @@ import { Kubedeck, type KubedeckClient, type KubedeckEmit } from '../core/kubede
 import { APP_ORIGIN, APP_SCHEME, isTrustedSender } from '../core/ipcPolicy.ts';
 import { deepLinkFromArgv } from '../core/openArg.ts';
 import { createQuitHandler } from '../core/quitCleanup.ts';
+import { adoptLoginShellEnv } from '../core/env/loginShellEnv.ts';
+import os from 'node:os';
 
 /**
  * The UI is served from a privileged custom scheme, not file://: it gets a real origin to check
@@ -31,7 +33,23 @@ const CSP = [
 
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-const kubedeck = new Kubedeck({ dataDir: process.env.KUBEDECK_DATA_DIR ?? path.join(app.getPath('appData'), 'kubedeck') });
+// Made once the login shell's environment is in (KUBECONFIG and credential plugins' PATH come from it).
+let kubedeck: Kubedeck;
+
+/**
+ * Started from a desktop launcher or the Dock, the app lacks the user's shell PATH and credential plugins
+ * are "not found": take PATH and the plugins' variables from the login shell first (main/core/env).
+ */
+async function adoptShellEnvironment(): Promise<void> {
+  let shell = process.env.SHELL;
+  try {
+    shell ||= os.userInfo().shell ?? undefined;
+  } catch {
+    // no passwd entry: nothing to ask
+  }
+  const r = await adoptLoginShellEnv(process.env, { shell, execPath: process.execPath, platform: process.platform });
+  if (r.error) console.error(`kubedeck: login shell environment not taken: ${r.error}`);
+}
 const clients = new Map<number, KubedeckClient>();
 
 /** `--open context/namespace/pod/container` → the UI's deep link (a bad value is reported, the app still opens). */
@@ -75,6 +93,15 @@ function createWindow(hash = ''): BrowserWindow {
     },
   });
   clientFor(win.webContents);
+  // A crashed page is gone as surely as a closed one: its client detaches (its sessions run on for the grace
+  // period; the reloaded page attaches them again).
+  win.webContents.on('render-process-gone', () => {
+    const old = clients.get(win.webContents.id);
+    if (old) {
+      clients.delete(win.webContents.id);
+      void old.close();
+    }
+  });
   // A reload gives the page a new client: the old one detaches (its sessions run on), and the reloaded page,
   // which keeps its layout in sessionStorage, attaches to them again with their exact screens.
   let firstLoad = true;
@@ -140,13 +167,16 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   app.on('second-instance', (_e, argv) => {
     // `kubedeck --open …` while running: a new window on that terminal.
+    if (!kubedeck) return;
     createWindow(deepLink(argv));
   });
-  app.on('before-quit', createQuitHandler({ cleanup: () => kubedeck.shutdown(), quit: () => app.quit() }));
+  app.on('before-quit', createQuitHandler({ cleanup: () => kubedeck?.shutdown() ?? Promise.resolve(), quit: () => app.quit() }));
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
+    await adoptShellEnvironment();
+    kubedeck = new Kubedeck({ dataDir: process.env.KUBEDECK_DATA_DIR ?? path.join(app.getPath('appData'), 'kubedeck') });
     lockDown();
     serveRenderer();
     bindContract();

@@ -225,3 +225,37 @@ describe('@kubernetes/client-node Exec', () => {
     assert.equal(r.out, 'piped text\n');
   });
 });
+
+describe("python's kubernetes client (Debian python3-kubernetes) stream()", () => {
+  // Debian's python has the package; a python on PATH (pyenv, a venv) may not.
+  const PYTHON = '/usr/bin/python3';
+  interface PyResult { stdout: string; stderr: string; code: number | null }
+  const pyExec = async (spec: Record<string, unknown>): Promise<PyResult> => {
+    const r = await run(PYTHON, [join(HERE, 'pyexec.py'), JSON.stringify({ kubeconfig: tc.kubeconfigPath, context: 'kd-test-1', timeout: 25, ...spec })]);
+    assert.equal(r.code, 0, `pyexec.py exited ${r.code}: ${r.stderr}${r.stdout}`);
+    return JSON.parse(r.stdout) as PyResult;
+  };
+
+  test('without a tty: stdout and stderr apart, the exit code (it sends stdout=True)', async () => {
+    const r = await pyExec({ pod: 'shell', command: ['sh', '-c', 'echo out; echo err >&2; exit 3'] });
+    assert.deepEqual(r, { stdout: 'out\n', stderr: 'err\n', code: 3 });
+    const ok = await pyExec({ pod: 'multi', container: 'sidecar', command: ['sh', '-c', 'echo $HOSTNAME; test -t 0 || echo no-tty'] });
+    assert.deepEqual(ok, { stdout: 'multi\nno-tty\n', stderr: '', code: 0 });
+  });
+
+  test('stdin without a tty', async () => {
+    const r = await pyExec({ pod: 'shell', stdin: true, command: ['head', '-n', '1'], steps: [{ send: 'from python\n' }] });
+    assert.deepEqual(r, { stdout: 'from python\n', stderr: '', code: 0 });
+  });
+
+  test('with a tty: a resize reaches the PTY, EOF ends the shell, its exit code comes back', async () => {
+    const r = await pyExec({
+      pod: 'shell', tty: true, stdin: true,
+      command: ['sh', '-c', 'tty; while read x; do stty size; done; exit 5'],
+      steps: [{ resize: [52, 133] }, { until: '52 133', repeat: '\n' }, { send: '\x04' }],
+    });
+    assert.equal(r.code, 5);
+    assert.match(r.stdout, /\/dev\/pts\/\d+\r\n/); // (after the echo of a first Enter, typed before the shell began)
+    assert.match(r.stdout, /52 133\r\n/);
+  });
+});

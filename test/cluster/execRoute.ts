@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { ApiError, badRequest, noRoute, notFound, rejectUpgrade, status } from './apiStatus.ts';
 import { ExecSession, SUPPORTED_PROTOCOLS, type ExecRequest } from './exec.ts';
 import type { PodRecord } from './resources.ts';
+import { queryBool } from './queryBool.ts';
 
 export const TEST_USER = 'kubedeck-tester';
 const FORBIDDEN_EXEC_NAMESPACES = new Set(['restricted']);
@@ -72,7 +73,7 @@ export class ExecRouter {
       return reject(Number(body.code), body);
     }
     const q = url.searchParams;
-    const bool = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
+    const bool = (k: string) => queryBool(q, k);
     const command = q.getAll('command');
     const exec: ExecRequest = {
       namespace, pod: podName, container: target.container, root: target.root, command,

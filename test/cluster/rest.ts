@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, noRoute, notFound, send, status } from './apiStatus.ts';
 import type { K8sObject, Resource, ResourceStore } from './resources.ts';
+import { queryBool } from './queryBool.ts';
 import { selectorMatches } from './selectors.ts';
 import { toTable } from './tables.ts';
 import type { WatchHub } from './watch.ts';
@@ -53,7 +54,7 @@ export async function handleRest(d: RestDeps, req: IncomingMessage, res: ServerR
   const { store } = d;
   const one = (resource: Resource, o: K8sObject) => send(res, 200, table ? toTable(resource, [o], String(store.rv)) : o);
   let m: RegExpExecArray | null;
-  const watch = q.get('watch') === 'true' || q.get('watch') === '1';
+  const watch = queryBool(q, 'watch');
   if (p === '/api/v1/namespaces') {
     if (watch) return d.watches.serve(req, res, { resource: 'namespaces', table, q });
     return list(res, store, 'namespaces', store.current('namespaces'), table, q);

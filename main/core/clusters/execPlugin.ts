@@ -43,12 +43,33 @@ export function boundedSpawn(timeoutMs: number, real: SpawnFn = spawn as SpawnFn
     }, timeoutMs);
     timer.unref();
     child.on('error', (err) => {
-      fake.emit('error', err);
-      finish(1);
+      const why = pluginSpawnFailure(command, err, opts.env?.PATH ?? process.env.PATH);
+      // Said as the plugin's own failure (ExecAuth reports its stderr), so the tree shows the sentence.
+      if (why) finish(1, why);
+      else {
+        fake.emit('error', err);
+        finish(1);
+      }
     });
     child.on('close', (code) => finish(code));
     return fake as unknown as ChildProcess;
   };
+}
+
+/**
+ * The sentence for a plugin that could not be started: which command was missing and which PATH was
+ * searched (an app started from a desktop launcher or the Dock has a short PATH; main/core/env takes the
+ * login shell's at start, and this says what was still not found). Undefined for other spawn errors.
+ */
+export function pluginSpawnFailure(command: string, err: NodeJS.ErrnoException, path: string | undefined): string | undefined {
+  const name = basename(command);
+  const hasDir = command.includes('/') || command.includes('\\');
+  if (err.code === 'ENOENT') {
+    if (hasDir) return `the credential plugin "${command}" does not exist`;
+    return `the credential plugin "${name}" was not found on PATH (${path ? `searched ${path}` : 'PATH is empty'}); install it, or give its full path as the kubeconfig's exec command`;
+  }
+  if (err.code === 'EACCES') return `the credential plugin "${command}" could not be run: permission denied (is it executable?)`;
+  return undefined;
 }
 
 /** Puts the time limit on the credential plugin of this KubeConfig (if its user has one). */
