@@ -320,7 +320,7 @@ describe('ephemeral containers', () => {
     await until('running', async () => (await stateOf(c1, 'distroless', 'dbg-a'))?.running);
     const ls = await rawExec(c1, { pod: 'distroless', container: 'dbg-a', command: ['sh', '-c', 'ls /proc/1/root/app; cat /proc/1/root/etc/os-release; ps -o pid,args'] });
     await ls.closed;
-    assert.match(ls.text(1), /^server\nPRETTY_NAME="Distroless"/);
+    assert.match(ls.text(1), /^config.yaml\nserver\nPRETTY_NAME="Distroless"/);
     assert.match(ls.text(1), /\n\s*1 .*\/pause\n/);
     assert.doesNotMatch(ls.text(1), /unshare|nsenter|perl/);
     // the subresource's GET is the pod

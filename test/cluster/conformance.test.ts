@@ -179,7 +179,7 @@ for (const [label, bin] of KUBECTLS) {
       const name = /Defaulting debug container name to (debugger-[a-z0-9]+)\./.exec(r.stdout)?.[1];
       assert.ok(name, r.stdout);
       assert.match(r.stdout, /\/proc\/1\/root\/:\r\napp\s+dev\s+etc\s+home\s+proc\s+root\s+tmp\s+usr\s+var\s*\r\n/);
-      assert.match(r.stdout, /\/proc\/1\/root\/app:\r\nserver\r\n/);
+      assert.match(r.stdout, /\/proc\/1\/root\/app:\r\nconfig.yaml\s+server\r\n/);
       const y = await run(bin, ['get', 'pod', 'distroless', '-o', 'yaml']);
       assert.equal(y.code, 0, y.stderr);
       assert.match(y.stdout, new RegExp(`ephemeralContainers:[\\s\\S]*- image: busybox[\\s\\S]*name: ${name}\\n[\\s\\S]*stdin: true\\n\\s+targetContainerName: main\\n`));

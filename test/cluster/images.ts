@@ -165,6 +165,7 @@ async function buildDistroless(root: string): Promise<void> {
   // Its own program and nothing else: no shell, no tar, no coreutils.
   await copyFile(BUSYBOX, join(root, 'app/server'));
   await chmod(join(root, 'app/server'), 0o755);
+  await writeFile(join(root, 'app/config.yaml'), 'listen: ":8080"\nlog: info\n');
   await writeFile(join(root, 'etc/os-release'), 'PRETTY_NAME="Distroless"\nID=distroless\n');
 }
 
