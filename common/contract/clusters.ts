@@ -32,7 +32,15 @@ export interface ContainerInfo {
   /** running, waiting (with reason) or terminated, as in the pod's containerStatuses. */
   state: 'running' | 'waiting' | 'terminated' | 'unknown';
   reason?: string;
+  /** The waiting or terminated state's message (an image pull error, say), when the pod has one. */
+  message?: string;
   ready: boolean;
+}
+
+/** An ephemeral container (a debug container added to a running pod), with the container it targets. */
+export interface EphemeralContainerInfo extends ContainerInfo {
+  /** targetContainerName: the container whose processes it sees; absent when it has none. */
+  target?: string;
 }
 
 export interface PodInfo {
@@ -42,6 +50,8 @@ export interface PodInfo {
   /** Pending, Running, Succeeded, Failed, Unknown. */
   phase: string;
   containers: ContainerInfo[];
+  /** Ephemeral containers (`kubectl debug`, Kubedeck's debug containers), in the order they were added. */
+  ephemeralContainers?: EphemeralContainerInfo[];
   /** ISO 8601 creation time. */
   created?: string;
 }

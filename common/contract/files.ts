@@ -1,8 +1,12 @@
 /** The dual-pane file browser and the transfer queue (tar over exec). */
 import type { ContainerRef } from './containerRef.ts';
 
-/** A location: the local machine (of the main process) or a container. */
-export type FileLocation = { kind: 'local' } | ({ kind: 'container' } & ContainerRef);
+/**
+ * A location: the local machine (of the main process) or a container. With `through`, the container's own
+ * files (paths as it sees them: /app/config.yaml) reached through that ephemeral debug container of the
+ * same pod, which shares its process namespace (for images without a shell or tar; see DebugMethods).
+ */
+export type FileLocation = { kind: 'local' } | ({ kind: 'container'; through?: string } & ContainerRef);
 
 export interface FileEntry {
   name: string;

@@ -11,7 +11,9 @@ import { AUDIT_METHODS, type AuditMethods } from '../../common/contract/audit.ts
 import { FILES_METHODS, type FilesMethods } from '../../common/contract/files.ts';
 import { RECORDINGS_METHODS, type RecordingsMethods } from '../../common/contract/recordings.ts';
 import { TERMINALS_METHODS, type TerminalsMethods } from '../../common/contract/terminals.ts';
+import { DEBUG_METHODS, type DebugMethods } from '../../common/contract/debug.ts';
 import { AuditLog } from './audit/auditLog.ts';
+import { DebugService } from './debug/debugService.ts';
 import { filesFactory } from './files/filesService.ts';
 import { ClusterRegistry, type ClustersEmit } from './clusters/clusterRegistry.ts';
 import { RecordingStore } from './recordings/recordingStore.ts';
@@ -104,6 +106,7 @@ export class Kubedeck {
     const recordings = new RecordingsService(this.recordings, this.audit, guardedEmit as RecordingsEmit, who);
     const files: FilesMethods & { dispose?(): void | Promise<void> } = (this.opts.files ?? filesFactory)({ registry, audit: this.audit, emit: guardedEmit, who, dataDir: this.dataDir, settings: this.settings });
     const unsubscribe = registry.onEvent(guardedEmit as ClustersEmit);
+    const debug = new DebugService({ kubeConfigFor: (c) => registry.kubeConfigFor(c), audit: this.audit, who, settings: this.settings });
 
     const methods: KubedeckMethods = {
       listClusters: async () => registry.listClusters(),
@@ -124,6 +127,7 @@ export class Kubedeck {
       ...forward<FilesMethods>(files, FILES_METHODS),
       ...forward<RecordingsMethods>(recordings, RECORDINGS_METHODS),
       ...forward<AuditMethods>(recordings, AUDIT_METHODS),
+      ...forward<DebugMethods>(debug, DEBUG_METHODS),
     };
 
     const client: KubedeckClient = {

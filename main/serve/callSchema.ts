@@ -70,6 +70,9 @@ export const CALL_SPECS: Record<keyof KubedeckMethods, MethodSpec> = {
   getRecordingSettings: spec(SMALL),
   setRecordingSettings: spec(MEDIUM, 'object'),
   readAudit: spec(SMALL),
+  startDebugContainer: spec(SMALL, 'object'),
+  getDebugSettings: spec(SMALL),
+  setDebugSettings: spec(SMALL, 'object'),
 };
 
 /** The largest frame of any method: the WebSocket's own limit, checked before a frame is even buffered. */

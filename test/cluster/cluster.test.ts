@@ -43,7 +43,7 @@ describe('clusters and kubeconfig', () => {
     assert.deepEqual(((await apiGet(c1, '/api')).body as { versions: string[] }).versions, ['v1']);
     assert.equal(((await apiGet(c1, '/apis')).body as { kind: string }).kind, 'APIGroupList');
     const res = (await apiGet(c1, '/api/v1')).body as { resources: { name: string }[] };
-    assert.deepEqual(res.resources.map((r) => r.name), ['namespaces', 'pods', 'pods/exec']);
+    assert.deepEqual(res.resources.map((r) => r.name), ['namespaces', 'pods', 'pods/attach', 'pods/ephemeralcontainers', 'pods/exec']);
     const nf = await apiGet(c1, '/apis/apps/v1/deployments');
     assert.equal(nf.status, 404);
   });
@@ -299,5 +299,78 @@ describe('processes and faults', () => {
       const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
       assert.ok(!stat || / Z /.test(stat), `process ${pid} still running: ${stat}`);
     }
+  });
+});
+
+describe('ephemeral containers', () => {
+  type Pod = { spec: { ephemeralContainers?: { name: string; image: string; targetContainerName?: string }[] };
+    status: { ephemeralContainerStatuses?: { name: string; state: Record<string, { reason?: string; message?: string }> }[] } };
+  const path = (pod: string, ns = 'default') => `/api/v1/namespaces/${ns}/pods/${pod}/ephemeralcontainers`;
+  const stateOf = async (c: TestCluster, pod: string, name: string) => {
+    const p = (await apiGet(c, `/api/v1/namespaces/default/pods/${pod}`)).body as Pod;
+    return p.status.ephemeralContainerStatuses?.find((s) => s.name === name)?.state;
+  };
+  const debugger_ = (name: string, extra: Record<string, unknown> = {}) =>
+    ({ spec: { ephemeralContainers: [{ name, image: 'busybox', stdin: true, tty: true, targetContainerName: 'main', ...extra }] } });
+
+  test('strategic merge patch adds one; it runs in the target\'s PID namespace and reads its files at /proc/1/root', async () => {
+    const r = await apiGet(c1, path('distroless'), { method: 'PATCH', body: debugger_('dbg-a') });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual((r.body as Pod).spec.ephemeralContainers?.map((c) => c.name), ['dbg-a']);
+    await until('running', async () => (await stateOf(c1, 'distroless', 'dbg-a'))?.running);
+    const ls = await rawExec(c1, { pod: 'distroless', container: 'dbg-a', command: ['sh', '-c', 'ls /proc/1/root/app; cat /proc/1/root/etc/os-release; ps -o pid,args'] });
+    await ls.closed;
+    assert.match(ls.text(1), /^config.yaml\nserver\nPRETTY_NAME="Distroless"/);
+    assert.match(ls.text(1), /\n\s*1 .*\/pause\n/);
+    assert.doesNotMatch(ls.text(1), /unshare|nsenter|perl/);
+    // the subresource's GET is the pod
+    const got = await apiGet(c1, path('distroless'));
+    assert.equal((got.body as { kind: string }).kind, 'Pod');
+  });
+
+  test('attach reaches the main process (sh with a tty): input, output, and exit ends it as Terminated', async () => {
+    await apiGet(c1, path('busybox'), { method: 'PATCH', body: debugger_('dbg-b') });
+    await until('running', async () => (await stateOf(c1, 'busybox', 'dbg-b'))?.running);
+    const a = await rawExec(c1, { verb: 'attach', pod: 'busybox', container: 'dbg-b', command: [], stdin: true, tty: true });
+    a.send(1 - 1, 'echo hi-$((6*7))\n');
+    await a.waitFor(1, 'hi-42');
+    a.send(0, 'exit 3\n');
+    await a.closed;
+    assert.equal(a.status()?.status, 'Success');
+    const st = await until('terminated', async () => (await stateOf(c1, 'busybox', 'dbg-b'))?.terminated);
+    assert.equal((st as { exitCode?: number }).exitCode, 3);
+  });
+
+  test('JSON merge patch; refusals: changed or removed, duplicate name, no image, unknown target, 403, API missing', async () => {
+    const first = await apiGet(c2, path('distroless'), { method: 'PATCH', body: debugger_('dbg-c') });
+    const list = (first.body as Pod).spec.ephemeralContainers!;
+    const add = await apiGet(c2, path('distroless'), { method: 'PATCH', contentType: 'application/merge-patch+json',
+      body: { spec: { ephemeralContainers: [...list, { name: 'dbg-d', image: 'busybox' }] } } });
+    assert.equal(add.status, 200, JSON.stringify(add.body));
+    assert.deepEqual((add.body as Pod).spec.ephemeralContainers?.map((c) => c.name), ['dbg-c', 'dbg-d']);
+    const msg = async (body: unknown, type?: string, pod = 'distroless', ns = 'default') => {
+      const r = await apiGet(c2, path(pod, ns), { method: 'PATCH', body, contentType: type });
+      return `${r.status} ${(r.body as { message: string }).message}`;
+    };
+    assert.equal(await msg({ spec: { ephemeralContainers: [] } }, 'application/merge-patch+json'),
+      '422 Pod "distroless" is invalid: [spec.ephemeralContainers: Forbidden: existing ephemeral containers "dbg-c" may not be removed, spec.ephemeralContainers: Forbidden: existing ephemeral containers "dbg-d" may not be removed]');
+    assert.equal(await msg(debugger_('dbg-c', { image: 'other' })), '422 Pod "distroless" is invalid: spec.ephemeralContainers: Forbidden: existing ephemeral containers "dbg-c" may not be changed');
+    assert.equal(await msg(debugger_('main')), '422 Pod "distroless" is invalid: spec.ephemeralContainers[2].name: Duplicate value: "main"');
+    assert.equal(await msg(debugger_('dbg-e', { image: '' })), '422 Pod "distroless" is invalid: spec.ephemeralContainers[2].image: Required value');
+    assert.equal(await msg(debugger_('dbg-e', { targetContainerName: 'nope' })), '422 Pod "distroless" is invalid: spec.ephemeralContainers[2].targetContainerName: Not found: "nope"');
+    assert.equal(await msg(debugger_('dbg-e'), undefined, 'shell', 'restricted'),
+      '403 pods "shell" is forbidden: User "kubedeck-tester" cannot patch resource "pods/ephemeralcontainers" in API group "" in the namespace "restricted"');
+    assert.equal(await msg(debugger_('dbg-e'), undefined, 'nope'), '404 pods "nope" not found');
+    c2.setEphemeralContainersApi(false);
+    try {
+      assert.equal(await msg(debugger_('dbg-e')), '404 the server could not find the requested resource');
+    } finally { c2.setEphemeralContainersApi(true); }
+  });
+
+  test('an image no registry has stays Waiting with ErrImagePull; exec there is refused as by a kubelet', async () => {
+    await apiGet(c2, path('shell'), { method: 'PATCH', body: debugger_('dbg-x', { image: 'registry.example/nosuch:1' }) });
+    const st = await until('ErrImagePull', async () => (await stateOf(c2, 'shell', 'dbg-x'))?.waiting?.reason === 'ErrImagePull' && stateOf(c2, 'shell', 'dbg-x'));
+    assert.match(String(st && st.waiting.message), /failed to pull and unpack image "registry.example\/nosuch:1"/);
+    await assert.rejects(rawExec(c2, { pod: 'shell', container: 'dbg-x', command: ['true'] }), /container not found \(\\"dbg-x\\"\)/);
   });
 });

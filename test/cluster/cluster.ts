@@ -7,15 +7,20 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterCerts } from './certs.ts';
-import { type ImageKind, makeContainerRoot } from './images.ts';
+import { IMAGE_CMD, imageKindOf, type ImageKind, makeContainerRoot, resolveInRoot } from './images.ts';
+import { ContainerMain } from './containerMain.ts';
+import { validateEphemeralContainers, withDefaults, type ContainerObject } from './ephemeral.ts';
+import { ApiError, noRoute, notFound, status } from './apiStatus.ts';
 import { ApiServer } from './apiServer.ts';
 import { ExecRouter } from './execRoute.ts';
 import { handleRest } from './rest.ts';
-import { containersOf, isRunning, namespaceObject, podObject, ResourceStore, type TestPodSpec } from './resources.ts';
+import { containersOf, isRunning, type K8sObject, namespaceObject, podObject, ResourceStore, type TestPodSpec } from './resources.ts';
 import { killAllUnder, killPid, pidsUnder, Sandboxes, type ProcessInfo } from './sandbox.ts';
 import { WatchHub } from './watch.ts';
 
-export { TEST_USER } from './execRoute.ts';
+import { TEST_USER } from './execRoute.ts';
+
+export { TEST_USER };
 export type { TestContainerSpec, TestPodSpec } from './resources.ts';
 export type { ProcessInfo } from './sandbox.ts';
 
@@ -42,6 +47,9 @@ export class TestCluster {
   private stopped = false;
   private readonly nodeName: string;
   private ipCounter = 10;
+  /** namespace/pod/container → the main process of an ephemeral container (what pods/attach reaches). */
+  private readonly mains = new Map<string, ContainerMain>();
+  private ephemeralApi = true;
 
   constructor(private readonly opts: ClusterOptions) {
     this.name = opts.name;
@@ -56,6 +64,7 @@ export class TestCluster {
     this.execs = new ExecRouter({
       pod: (namespace, name) => this.store.pods.get(`${namespace}/${name}`),
       nsPidOf: (root) => this.sandboxes.pidOf(root),
+      mainOf: (namespace, pod, container) => this.mains.get(`${namespace}/${pod}/${container}`),
     });
     this.api = new ApiServer({
       certs: opts.certs,
@@ -63,6 +72,7 @@ export class TestCluster {
       request: (req, res) => handleRest({
         store: this.store, watches: this.watches, port: () => this.port,
         checkExecTarget: (namespace, pod, q) => void this.execs.target(namespace, pod, q),
+        updateEphemeral: (namespace, pod, next) => this.updateEphemeral(namespace, pod, next),
       }, req, res),
       upgrade: (req, socket, head) => this.execs.upgrade(req, socket, head),
     });
@@ -102,6 +112,8 @@ export class TestCluster {
     this.stopped = true;
     await this.closeServer();
     this.execs.killAll();
+    for (const m of this.mains.values()) m.kill();
+    this.mains.clear();
     this.sandboxes.killAll();
     await killAllUnder(this.opts.dir + '/');
     this.execs.clear();
@@ -182,6 +194,7 @@ export class TestCluster {
     const pod = this.store.pods.get(key);
     if (!pod) return;
     this.store.pods.delete(key);
+    for (const [k, m] of this.mains) if (k.startsWith(`${key}/`)) { m.kill(); this.mains.delete(k); }
     for (const root of pod.roots.values()) {
       this.sandboxes.kill(root);
       for (const p of await pidsUnder(root)) killPid(p.pid);
@@ -207,6 +220,96 @@ export class TestCluster {
 
   /** Processes running in that container (found by their root directory, like a runtime's cgroup listing). */
   async processes(namespace: string, pod: string, container: string): Promise<ProcessInfo[]> {
-    return pidsUnder(this.rootOf(namespace, pod, container), true);
+    const root = this.rootOf(namespace, pod, container);
+    const init = this.sandboxes.pidOf(root);
+    // The sandbox's /pause is the container's main process, not something a test started.
+    return (await pidsUnder(root, true)).filter((p) => p.pid !== init);
+  }
+
+  // ---------------------------------------------------------------- ephemeral containers
+
+  /** Serve (true, the default) or not serve (false: 404, as on a cluster without the API) pods/ephemeralcontainers. */
+  setEphemeralContainersApi(on: boolean): void {
+    this.ephemeralApi = on;
+  }
+
+  /**
+   * PATCH or PUT of pods/ephemeralcontainers, after the route worked out the new list: RBAC (403 in namespace
+   * restricted), validation (422), then the pod stored and each new container started the way a kubelet would —
+   * Waiting (ContainerCreating), then Running; Waiting with ErrImagePull for an image no registry has.
+   */
+  updateEphemeral(namespace: string, name: string, next: (current: ContainerObject[]) => unknown): K8sObject {
+    if (!this.ephemeralApi) throw new ApiError(noRoute());
+    if (namespace === 'restricted') {
+      throw new ApiError(status(403, 'Forbidden',
+        `pods "${name}" is forbidden: User "${TEST_USER}" cannot patch resource "pods/ephemeralcontainers" in API group "" in the namespace "${namespace}"`,
+        { name, kind: 'pods' }));
+    }
+    const pod = this.store.pods.get(`${namespace}/${name}`);
+    if (!pod) throw notFound('pods', name);
+    const spec = pod.object.spec as { ephemeralContainers?: ContainerObject[]; nodeName?: string };
+    const current = spec.ephemeralContainers ?? [];
+    const list = validateEphemeralContainers(pod.object, next(structuredClone(current)));
+    const added = list.slice().filter((c) => !current.some((o) => o.name === c.name)).map(withDefaults);
+    if (!added.length) return pod.object;
+    spec.ephemeralContainers = [...current, ...added];
+    this.store.record('pods', 'MODIFIED', pod.object);
+    if (spec.nodeName) for (const c of added) void this.startEphemeral(namespace, name, c);
+    return pod.object;
+  }
+
+  /** Sets the status of one ephemeral container (emits MODIFIED, as a kubelet's status update does). */
+  private setEphemeralState(namespace: string, name: string, c: ContainerObject, state: Record<string, unknown>, extra: Record<string, unknown> = {}): void {
+    const pod = this.store.pods.get(`${namespace}/${name}`);
+    if (!pod) return;
+    const st = pod.object.status as { ephemeralContainerStatuses?: Record<string, unknown>[] };
+    const list = st.ephemeralContainerStatuses ?? [];
+    const entry = { name: c.name, image: c.image, imageID: '', lastState: {}, ready: false, restartCount: 0, ...extra, state };
+    const at = list.findIndex((s) => s.name === c.name);
+    if (at >= 0) list[at] = { ...list[at], ...entry }; else list.push(entry);
+    st.ephemeralContainerStatuses = list;
+    this.store.record('pods', 'MODIFIED', pod.object);
+  }
+
+  private async startEphemeral(namespace: string, name: string, c: ContainerObject): Promise<void> {
+    const key = `${namespace}/${name}`;
+    this.setEphemeralState(namespace, name, c, { waiting: { reason: 'ContainerCreating' } });
+    const kind = imageKindOf(String(c.image));
+    const pod = this.store.pods.get(key);
+    if (!pod) return;
+    if (!kind) {
+      const ref = String(c.image).includes('/') ? String(c.image) : `docker.io/library/${String(c.image)}`;
+      const full = /[:@][^/]*$/.test(ref) ? ref : `${ref}:latest`;
+      this.setEphemeralState(namespace, name, c, { waiting: { reason: 'ErrImagePull',
+        message: `failed to pull and unpack image "${full}": failed to resolve reference "${full}": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed` } });
+      return;
+    }
+    const root = join(this.opts.dir, 'roots', namespace, name, c.name);
+    // The pod can be deleted, or the cluster stopped, at any await: each step checks before it starts something.
+    const gone = () => this.stopped || this.store.pods.get(key) !== pod;
+    await makeContainerRoot(this.opts.images[kind], root).catch(() => undefined);
+    if (gone()) { await rm(root, { recursive: true, force: true }); return; }
+    pod.roots.set(c.name, root);
+    const target = typeof c.targetContainerName === 'string' && c.targetContainerName ? pod.roots.get(c.targetContainerName) : undefined;
+    await this.sandboxes.start(root, target);
+    if (gone()) { this.sandboxes.kill(root); return; }
+    const argv = [...((c.command as string[] | undefined) ?? IMAGE_CMD[kind]), ...((c.args as string[] | undefined) ?? [])];
+    const path = await resolveInRoot(root, argv[0]);
+    if (gone()) { this.sandboxes.kill(root); return; }
+    const containerID = `containerd://${randomBytes(32).toString('hex')}`;
+    const ids = { imageID: `${String(c.image)}@sha256:${randomBytes(32).toString('hex')}`, containerID };
+    const startedAt = new Date().toISOString();
+    if (!path) {
+      this.setEphemeralState(namespace, name, c, { terminated: { exitCode: 128, reason: 'StartError', startedAt: '1970-01-01T00:00:00Z', finishedAt: startedAt, containerID,
+        message: `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown` } }, ids);
+      return;
+    }
+    const main = new ContainerMain({ root, nsPid: this.sandboxes.pidOf(root), path, argv, tty: c.tty === true, stdin: c.stdin === true, hostname: name });
+    this.mains.set(`${key}/${c.name}`, main);
+    this.setEphemeralState(namespace, name, c, { running: { startedAt } }, ids);
+    const exitCode = await main.exited;
+    if (this.mains.get(`${key}/${c.name}`) !== main) return; // the pod is gone
+    this.setEphemeralState(namespace, name, c, { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt,
+      finishedAt: new Date().toISOString(), containerID } }, ids);
   }
 }

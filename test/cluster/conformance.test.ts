@@ -112,6 +112,18 @@ describe('errors as a real API server words them', () => {
     assert.match(r.stderr, /Error from server \(Forbidden\): pods "shell" is forbidden: User "kubedeck-tester" cannot create resource "pods\/exec" in API group "" in the namespace "restricted"/);
   });
 
+  test('debug: 403 in namespace restricted; a cluster without the ephemeralcontainers API', async () => {
+    const f = await run(KUBECTL, ['-n', 'restricted', 'debug', 'shell', '--image=busybox', '--target=main']);
+    assert.equal(f.code, 1);
+    assert.match(f.stderr, /Error from server \(Forbidden\): pods "shell" is forbidden: User "kubedeck-tester" cannot patch resource "pods\/ephemeralcontainers" in API group "" in the namespace "restricted"/);
+    tc.clusters[1].setEphemeralContainersApi(false);
+    try {
+      const d = await run(KUBECTL, ['--context', 'kd-test-2', 'debug', 'distroless', '--image=busybox', '--target=main']);
+      assert.equal(d.code, 1);
+      assert.match(d.stderr, /error: ephemeral containers are disabled for this cluster/);
+    } finally { tc.clusters[1].setEphemeralContainersApi(true); }
+  });
+
   test('unknown pod 404, unknown container and pending pod 400, missing program', async () => {
     const nf = await run(KUBECTL, ['exec', 'nope', '--', 'true']);
     assert.match(nf.stderr, /Error from server \(NotFound\): pods "nope" not found/);
@@ -155,6 +167,26 @@ for (const [label, bin] of KUBECTLS) {
       assert.equal(r.code, 0, r.stdout);
       assert.match(r.stdout, /^37 101\r\n/);
       assert.match(r.stdout, /52 133\r\n$/);
+    });
+
+    test('debug -it --target: a busybox shell that sees the distroless container\'s files at /proc/1/root; get -o yaml shows it', async () => {
+      // "# " is the prompt once attached (the resize kubectl sends on attach makes sh redraw it); keys typed before
+      // kubectl has attached can be lost (kubectl prints "try pressing enter" for that), so they wait for it.
+      const r = await underPty([bin, 'debug', '-it', 'distroless', '--image=busybox', '--target=main'], 30, 100,
+        [{ wait: '# ', send: 'ls /proc/1/root/ /proc/1/root/app\n' }, { wait: 'server', send: 'exit\n' }]);
+      assert.equal(r.code, 0, r.stdout);
+      assert.match(r.stdout, /Targeting container "main"/);
+      const name = /Defaulting debug container name to (debugger-[a-z0-9]+)\./.exec(r.stdout)?.[1];
+      assert.ok(name, r.stdout);
+      assert.match(r.stdout, /\/proc\/1\/root\/:\r\napp\s+dev\s+etc\s+home\s+proc\s+root\s+tmp\s+usr\s+var\s*\r\n/);
+      assert.match(r.stdout, /\/proc\/1\/root\/app:\r\nconfig.yaml\s+server\r\n/);
+      const y = await run(bin, ['get', 'pod', 'distroless', '-o', 'yaml']);
+      assert.equal(y.code, 0, y.stderr);
+      assert.match(y.stdout, new RegExp(`ephemeralContainers:[\\s\\S]*- image: busybox[\\s\\S]*name: ${name}\\n[\\s\\S]*stdin: true\\n\\s+targetContainerName: main\\n`));
+      assert.match(y.stdout, new RegExp(`ephemeralContainerStatuses:[\\s\\S]*name: ${name}\\n`));
+      // the shell exited, so the container did (ephemeral containers are never restarted)
+      const st = await run(bin, ['get', 'pod', 'distroless', '-o', `jsonpath={.status.ephemeralContainerStatuses[?(@.name=="${name}")].state.terminated.reason}`]);
+      assert.equal(st.stdout, 'Completed');
     });
 
     test('cp of a file and a folder, both directions, byte-identical', async () => {

@@ -29,10 +29,10 @@ export interface ExecRequest {
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PTY_HELPER = join(HERE, 'ptyhelper.py');
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const CHROOT = existsSync('/usr/sbin/chroot') ? '/usr/sbin/chroot' : 'chroot';
-const NSENTER = existsSync('/usr/bin/nsenter') ? '/usr/bin/nsenter' : 'nsenter';
+export const PTY_HELPER = join(HERE, 'ptyhelper.py');
+export const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+export const CHROOT = existsSync('/usr/sbin/chroot') ? '/usr/sbin/chroot' : 'chroot';
+export const NSENTER = existsSync('/usr/bin/nsenter') ? '/usr/bin/nsenter' : 'nsenter';
 const HIGH_WATER = 8 << 20;
 const LOW_WATER = 1 << 20;
 const STDIN_BUFFER = 4 << 20;
@@ -257,7 +257,7 @@ export class ExecSession {
 
 
 /** Parse one or more concatenated JSON objects ("{...}{...}" or newline separated). */
-function parseObjects(text: string): Record<string, unknown>[] {
+export function parseObjects(text: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   let depth = 0, start = -1, inStr = false, esc = false;
   for (let i = 0; i < text.length; i++) {

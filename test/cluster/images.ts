@@ -165,6 +165,7 @@ async function buildDistroless(root: string): Promise<void> {
   // Its own program and nothing else: no shell, no tar, no coreutils.
   await copyFile(BUSYBOX, join(root, 'app/server'));
   await chmod(join(root, 'app/server'), 0o755);
+  await writeFile(join(root, 'app/config.yaml'), 'listen: ":8080"\nlog: info\n');
   await writeFile(join(root, 'etc/os-release'), 'PRETTY_NAME="Distroless"\nID=distroless\n');
 }
 
@@ -238,3 +239,23 @@ function normalize(p: string): string {
   }
   return `/${out.join('/')}`;
 }
+
+/**
+ * The fixture image a pod spec's image name runs, the way a node would pull it: a busybox image of any registry
+ * or tag is the busybox fixture, debian the full one, the fixture images by their own names; anything else is an
+ * image no registry has (undefined: the container stays Waiting with ErrImagePull).
+ */
+export function imageKindOf(image: string): ImageKind | undefined {
+  for (const kind of IMAGE_KINDS) if (IMAGE_NAMES[kind] === image) return kind;
+  const repo = image.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[\w.-]+$/, '');
+  const last = repo.split('/').pop() ?? '';
+  const official = /^(docker\.io\/)?(library\/)?[a-z0-9._-]+$/.test(repo);
+  if (last === 'busybox' && (official || repo.endsWith('/busybox'))) return 'busybox';
+  if (official && last === 'debian') return 'full';
+  return undefined;
+}
+
+/** The program an image runs when a container gives no command (its CMD). */
+export const IMAGE_CMD: Record<ImageKind, string[]> = {
+  full: ['bash'], busybox: ['sh'], notar: ['bash'], distroless: ['/app/server'],
+};

@@ -14,6 +14,8 @@ export interface RawExecOptions {
   tty?: boolean;
   protocols?: string[];
   token?: string;
+  /** pods/exec (default) or pods/attach (command is then ignored). */
+  verb?: 'exec' | 'attach';
 }
 
 export interface RawExec {
@@ -38,7 +40,7 @@ export function execUrl(c: TestCluster, o: RawExecOptions): string {
     const v = o[k] ?? (k === 'stdout' || (k === 'stderr' && !o.tty));
     if (v) q.set(k, 'true');
   }
-  return `wss://127.0.0.1:${c.port}/api/v1/namespaces/${o.namespace ?? 'default'}/pods/${o.pod}/exec?${q}`;
+  return `wss://127.0.0.1:${c.port}/api/v1/namespaces/${o.namespace ?? 'default'}/pods/${o.pod}/${o.verb ?? 'exec'}?${q}`;
 }
 
 /** Open an exec; rejects with { status, body } when the server refuses the upgrade. */
@@ -97,10 +99,13 @@ export function rawExec(c: TestCluster, o: RawExecOptions): Promise<RawExec> {
 }
 
 /** GET a path of the cluster's API with its token; returns status and parsed body. */
-export function apiGet(c: TestCluster, path: string, opts: { token?: string; accept?: string } = {}): Promise<{ status: number; body: unknown }> {
+export function apiGet(c: TestCluster, path: string,
+  opts: { token?: string; accept?: string; method?: string; body?: unknown; contentType?: string } = {}): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: c.port, path, ca: Buffer.from(c.caData, 'base64'),
-      headers: { ...(opts.token !== '' ? { Authorization: `Bearer ${opts.token ?? c.token}` } : {}), Accept: opts.accept ?? 'application/json' } }, (res) => {
+    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const req = request({ host: '127.0.0.1', port: c.port, path, ca: Buffer.from(c.caData, 'base64'), method: opts.method ?? 'GET',
+      headers: { ...(opts.token !== '' ? { Authorization: `Bearer ${opts.token ?? c.token}` } : {}), Accept: opts.accept ?? 'application/json',
+        ...(body !== undefined ? { 'Content-Type': opts.contentType ?? 'application/strategic-merge-patch+json' } : {}) } }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => { text += d.toString(); });
       res.on('end', () => {
@@ -110,7 +115,7 @@ export function apiGet(c: TestCluster, path: string, opts: { token?: string; acc
       });
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 

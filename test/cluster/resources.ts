@@ -89,6 +89,8 @@ export function podObject(namespace: string, spec: TestPodSpec, where: { ip: str
         resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' })),
       restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler',
       serviceAccountName: 'default', terminationGracePeriodSeconds: 30,
+      // The API server always defaults it; kubectl debug 1.33 reads it without a nil check.
+      securityContext: {},
       ...(running ? { nodeName: where.nodeName } : {}),
     },
     status: running ? {

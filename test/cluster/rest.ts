@@ -1,8 +1,10 @@
 // The REST side of the API server double: discovery (/version, /api, /apis, /api/v1), namespaces and pods
-// (get, list with selectors, watch), as JSON or as a Table for kubectl. Only GET is served; a plain request to
+// (get, list with selectors, watch), as JSON or as a Table for kubectl, and pods/ephemeralcontainers (GET, PATCH,
+// PUT; ephemeral.ts). Otherwise only GET is served; a plain request to
 // pods/exec is refused as the API server refuses one that is no upgrade.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, noRoute, notFound, send, status } from './apiStatus.ts';
+import { patchEphemeralContainers, replacedEphemeralContainers, type ContainerObject } from './ephemeral.ts';
 import type { K8sObject, Resource, ResourceStore } from './resources.ts';
 import { queryBool } from './queryBool.ts';
 import { selectorMatches } from './selectors.ts';
@@ -20,11 +22,15 @@ const API_RESOURCES = {
     { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod',
       verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['po'],
       categories: ['all'], storageVersionHash: 'xPOwRZ+Yhw8=' },
+    { name: 'pods/attach', singularName: '', namespaced: true, kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+    { name: 'pods/ephemeralcontainers', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
   ],
 };
 
-const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/;
+const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/;
+const EPHEMERAL_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/ephemeralcontainers$/;
+const MAX_BODY = 3 << 20;
 
 export interface RestDeps {
   store: ResourceStore;
@@ -33,6 +39,8 @@ export interface RestDeps {
   port(): number;
   /** Validates an exec target (throws its ApiError), so a plain GET fails as the API server's would. */
   checkExecTarget(namespace: string, pod: string, q: URLSearchParams): void;
+  /** PATCH/PUT of pods/ephemeralcontainers: `next` turns the current list into the asked one; returns the pod. */
+  updateEphemeral(namespace: string, pod: string, next: (current: ContainerObject[]) => unknown): K8sObject;
 }
 
 /** Serves one authenticated request; throws ApiError for the caller to answer (sendError). */
@@ -42,6 +50,15 @@ export async function handleRest(d: RestDeps, req: IncomingMessage, res: ServerR
   const q = url.searchParams;
   const table = /as=Table/.test(req.headers.accept ?? '');
   const method = req.method ?? 'GET';
+  let m: RegExpExecArray | null;
+  if ((m = EPHEMERAL_PATH.exec(p)) && (method === 'PATCH' || method === 'PUT')) {
+    const [, namespace, name] = m;
+    const body = await readJson(req);
+    const type = String(req.headers['content-type'] ?? '');
+    const pod = d.updateEphemeral(namespace, name, (current) =>
+      method === 'PUT' ? replacedEphemeralContainers(body) : patchEphemeralContainers(current, type, body));
+    return send(res, 200, pod);
+  }
   if (method !== 'GET') {
     if (EXEC_PATH.test(p)) return send(res, 400, status(400, 'BadRequest', 'Upgrade request required'));
     return send(res, 405, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
@@ -53,7 +70,6 @@ export async function handleRest(d: RestDeps, req: IncomingMessage, res: ServerR
   if (p === '/api/v1') return send(res, 200, API_RESOURCES);
   const { store } = d;
   const one = (resource: Resource, o: K8sObject) => send(res, 200, table ? toTable(resource, [o], String(store.rv)) : o);
-  let m: RegExpExecArray | null;
   const watch = queryBool(q, 'watch');
   if (p === '/api/v1/namespaces') {
     if (watch) return d.watches.serve(req, res, { resource: 'namespaces', table, q });
@@ -78,6 +94,12 @@ export async function handleRest(d: RestDeps, req: IncomingMessage, res: ServerR
     if (!pod) throw notFound('pods', m[2]);
     return one('pods', pod.object);
   }
+  if ((m = EPHEMERAL_PATH.exec(p))) {
+    d.updateEphemeral(m[1], m[2], (current) => current); // the same 404s and 403 as a write
+    const pod = store.pods.get(`${m[1]}/${m[2]}`);
+    if (!pod) throw notFound('pods', m[2]);
+    return send(res, 200, pod.object);
+  }
   if ((m = EXEC_PATH.exec(p))) {
     d.checkExecTarget(m[1], m[2], q);
     return send(res, 400, status(400, 'BadRequest', 'Upgrade request required'));
@@ -91,4 +113,20 @@ function list(res: ServerResponse, store: ResourceStore, resource: Resource, ite
   const rv = String(store.rv);
   if (table) return send(res, 200, toTable(resource, filtered, rv));
   send(res, 200, { kind: resource === 'pods' ? 'PodList' : 'NamespaceList', apiVersion: 'v1', metadata: { resourceVersion: rv }, items: filtered });
+}
+
+/** A request body as JSON (400 for anything else, 413 above a few MiB). */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > MAX_BODY) throw new ApiError(status(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'));
+    chunks.push(c);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch (e) {
+    throw new ApiError(status(400, 'BadRequest', `error decoding patch: ${(e as Error).message}`));
+  }
 }

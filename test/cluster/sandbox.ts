@@ -3,7 +3,7 @@
 // exactly what runs in one container, or everything under a cluster's folder.
 import { spawn } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import { sleep } from '../util/wait.ts';
+import { sleep, until } from '../util/wait.ts';
 
 export interface ProcessInfo {
   pid: number;
@@ -12,17 +12,28 @@ export interface ProcessInfo {
 
 // PID 1 reads a pipe from this Node process: when the process dies (even by SIGKILL) the pipe ends, PID 1
 // exits and the kernel kills everything left in the container, so a crashed test leaves no process behind.
-const SANDBOX_SCRIPT = 'mount -t proc proc "$1/proc" || exit 1; mount --bind /dev/pts "$1/dev/pts" 2>/dev/null; echo ready; exec -a /pause cat >/dev/null';
+// PID 1 is the container's main process, so its root is the container's root (a debug container that shares its
+// PID namespace reads the target's files at /proc/1/root/, as on a real node). It is perl, loaded from the host
+// before it chroots, so the image needs no program of its own for it; $0 names it /pause in `ps`.
+const PAUSE = 'chroot($ARGV[0]) or die "chroot: $!"; chdir("/"); $0 = "/pause"; 1 while sysread(STDIN, my $b, 65536);';
+const SANDBOX_SCRIPT = 'mount -t proc proc "$1/proc" || exit 1; mount --bind /dev/pts "$1/dev/pts" 2>/dev/null; echo ready; exec perl -e "$2" "$1" >/dev/null';
 
 /**
- * A container's sandbox: PID 1 of its own PID namespace (`/pause`, a host `cat`, outside the root so it is no
- * process of the container) with a mount namespace where the root has /proc and /dev/pts. Every exec
- * joins both, so `ps` in a container shows that container's processes. Undefined when namespaces are
- * not available (execs then run in a plain chroot).
+ * A container's sandbox: PID 1 of its own PID namespace (`/pause`, the container's main process, chrooted into its
+ * root) with a mount namespace where the root has /proc and /dev/pts. Every exec joins both, so `ps` in a
+ * container shows that container's processes. With `sharePidOf` (the namespace init of a target container, for
+ * an ephemeral container with targetContainerName) the sandbox joins that PID namespace instead of making one:
+ * its own mount namespace and root, the target's processes. Undefined when namespaces are not available (execs
+ * then run in a plain chroot).
  */
-export async function startSandbox(root: string): Promise<number | undefined> {
-  const p = spawn('unshare', ['--pid', '--fork', '--mount', '--propagation', 'private', '--kill-child', 'bash', '-c', SANDBOX_SCRIPT, 'sandbox', root],
-    { detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+export async function startSandbox(root: string, sharePidOf?: number): Promise<number | undefined> {
+  // A new PID namespace needs a fork (unshare waits outside it); a mount namespace alone does not, so in a shared
+  // PID namespace unshare execs straight into the script and leaves no process of its own for `ps` to show.
+  const unshare = ['unshare', ...(sharePidOf ? [] : ['--pid', '--fork', '--kill-child']), '--mount', '--propagation', 'private',
+    'bash', '-c', SANDBOX_SCRIPT, 'sandbox', root, PAUSE];
+  // nsenter forks after joining a PID namespace, so what it runs is inside the target's.
+  const argv = sharePidOf ? ['nsenter', '-t', String(sharePidOf), '-p', '--', ...unshare] : unshare;
+  const p = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
   p.stdin?.on('error', () => undefined);
   (p.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   p.on('error', () => undefined);
@@ -34,12 +45,25 @@ export async function startSandbox(root: string): Promise<number | undefined> {
   p.stdout?.destroy();
   p.unref();
   if (!ok || !p.pid) { if (p.pid) killPid(p.pid); return undefined; }
-  try {
-    const child = Number((await readFile(`/proc/${p.pid}/task/${p.pid}/children`, 'utf8')).trim().split(/\s+/)[0]);
-    return child > 0 ? child : undefined;
-  } catch {
-    return undefined;
+  // The init is the last of the chain nsenter → unshare → bash (exec'd into perl); wait until it has chrooted.
+  const pid = p.pid;
+  const init = await until('the sandbox init in its root', async () => {
+    const leaf = await leafOf(pid);
+    return leaf && leaf !== pid && await readlink(`/proc/${leaf}/root`).catch(() => '') === root ? leaf : undefined;
+  }, 10_000, 10).catch(() => undefined);
+  if (!init) killPid(pid);
+  return init;
+}
+
+/** The process at the end of a chain of only children. */
+async function leafOf(pid: number): Promise<number | undefined> {
+  let cur = pid;
+  for (let depth = 0; depth < 5; depth++) {
+    const kids = (await readFile(`/proc/${cur}/task/${cur}/children`, 'utf8').catch(() => '')).trim();
+    if (!kids) return cur;
+    cur = Number(kids.split(/\s+/)[0]);
   }
+  return cur;
 }
 
 /** Processes whose root directory is `root` (exact) or under `prefix` (when exact is false). */
@@ -77,9 +101,12 @@ export async function killAllUnder(prefix: string): Promise<void> {
 export class Sandboxes {
   private readonly inits = new Map<string, number>();
 
-  async start(root: string): Promise<void> {
-    const pid = await startSandbox(root);
+  /** Start the sandbox of the container with this root; sharePidOf: the root of a container whose PID namespace it joins. */
+  async start(root: string, sharePidOf?: string): Promise<boolean> {
+    const share = sharePidOf ? this.inits.get(sharePidOf) : undefined;
+    const pid = await startSandbox(root, share);
     if (pid) this.inits.set(root, pid);
+    return pid !== undefined;
   }
 
   pidOf(root: string): number | undefined {

@@ -31,3 +31,26 @@ it('maps container states, reasons and readiness, and fills in what a pod object
   });
   assert.deepEqual(toPodInfo('ctx', {}), { context: 'ctx', namespace: '', name: '', phase: 'Unknown', containers: [], created: undefined });
 });
+
+it('lists ephemeral containers apart, with their target and the message of an image that cannot be pulled', () => {
+  const info = toPodInfo('ctx', {
+    metadata: { name: 'app', namespace: 'default' },
+    spec: {
+      containers: [{ name: 'main', image: 'distroless' }],
+      ephemeralContainers: [{ name: 'dbg-1', image: 'busybox', targetContainerName: 'main' }, { name: 'dbg-2', image: 'nosuch' }, { name: 'dbg-3', image: 'busybox' }],
+    },
+    status: {
+      phase: 'Running',
+      ephemeralContainerStatuses: [
+        { name: 'dbg-1', ready: false, state: { running: {} } } as never,
+        { name: 'dbg-2', ready: false, state: { waiting: { reason: 'ErrImagePull', message: 'pull access denied' } } } as never,
+      ],
+    },
+  });
+  assert.deepEqual(info.containers.map((c) => c.name), ['main']);
+  assert.deepEqual(info.ephemeralContainers, [
+    { name: 'dbg-1', image: 'busybox', state: 'running', ready: false, target: 'main' },
+    { name: 'dbg-2', image: 'nosuch', state: 'waiting', ready: false, reason: 'ErrImagePull', message: 'pull access denied' },
+    { name: 'dbg-3', image: 'busybox', state: 'waiting', ready: false, reason: 'ContainerCreating' },
+  ]);
+});

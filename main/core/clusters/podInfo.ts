@@ -2,25 +2,38 @@
  * What the renderer learns about a pod: names and states from the pod object, nothing else.
  * A pure mapping, apart from the watches that feed it, so it is easy to read and to test.
  */
-import type { V1Pod } from '@kubernetes/client-node';
-import type { ContainerInfo, PodInfo } from '../../../common/contract/clusters.ts';
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { ContainerInfo, EphemeralContainerInfo, PodInfo } from '../../../common/contract/clusters.ts';
+
+function containerInfo(c: { name: string; image?: string }, s: V1ContainerStatus | undefined): ContainerInfo {
+  let state: ContainerInfo['state'] = 'unknown';
+  let reason: string | undefined;
+  let message: string | undefined;
+  if (s?.state?.running) state = 'running';
+  else if (s?.state?.waiting) {
+    state = 'waiting';
+    reason = s.state.waiting.reason;
+    message = s.state.waiting.message;
+  } else if (s?.state?.terminated) {
+    state = 'terminated';
+    reason = s.state.terminated.reason;
+    message = s.state.terminated.message;
+  }
+  const info: ContainerInfo = { name: c.name, image: c.image ?? '', state, ready: s?.ready ?? false };
+  if (reason) info.reason = reason;
+  if (message) info.message = message;
+  return info;
+}
 
 export function toPodInfo(context: string, pod: V1Pod): PodInfo {
   const statuses = new Map((pod.status?.containerStatuses ?? []).map((s) => [s.name, s]));
-  const containers: ContainerInfo[] = (pod.spec?.containers ?? []).map((c) => {
-    const s = statuses.get(c.name);
-    let state: ContainerInfo['state'] = 'unknown';
-    let reason: string | undefined;
-    if (s?.state?.running) state = 'running';
-    else if (s?.state?.waiting) {
-      state = 'waiting';
-      reason = s.state.waiting.reason;
-    } else if (s?.state?.terminated) {
-      state = 'terminated';
-      reason = s.state.terminated.reason;
-    }
-    const info: ContainerInfo = { name: c.name, image: c.image ?? '', state, ready: s?.ready ?? false };
-    if (reason) info.reason = reason;
+  const containers = (pod.spec?.containers ?? []).map((c) => containerInfo(c, statuses.get(c.name)));
+  const ephStatuses = new Map((pod.status?.ephemeralContainerStatuses ?? []).map((s) => [s.name, s]));
+  const ephemeral: EphemeralContainerInfo[] = (pod.spec?.ephemeralContainers ?? []).map((c) => {
+    const info: EphemeralContainerInfo = containerInfo(c, ephStatuses.get(c.name));
+    // The kubelet has not reported it yet: it is being created.
+    if (!ephStatuses.has(c.name)) Object.assign(info, { state: 'waiting', reason: 'ContainerCreating' });
+    if (c.targetContainerName) info.target = c.targetContainerName;
     return info;
   });
   const created = pod.metadata?.creationTimestamp;
@@ -30,6 +43,7 @@ export function toPodInfo(context: string, pod: V1Pod): PodInfo {
     name: pod.metadata?.name ?? '',
     phase: pod.status?.phase ?? 'Unknown',
     containers,
+    ...(ephemeral.length ? { ephemeralContainers: ephemeral } : {}),
     created: created ? new Date(created as unknown as string).toISOString() : undefined,
   };
 }

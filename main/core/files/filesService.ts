@@ -27,6 +27,7 @@ import { deleteLocal, homeLocal, listLocal, localPath, makeDirLocal, renameLocal
 import { RemoteFs } from './remoteFs.ts';
 import { type SettingsStore, symlinkMode } from '../settings/settings.ts';
 import { StagedUploads } from './stagedUploads.ts';
+import { TargetRoot } from './targetRoot.ts';
 import { Transfer } from './transfer.ts';
 import { uploadItem } from './upload.ts';
 
@@ -91,17 +92,18 @@ export class FilesService implements FilesMethods {
   /** The RemoteFs of a container (cached: capabilities are probed once). */
   remote(where: FileLocation): RemoteFs {
     if (where.kind !== 'container') throw new Error('not a container location');
-    const key = JSON.stringify([where.context, where.namespace, where.pod, where.container]);
+    const key = JSON.stringify([where.context, where.namespace, where.pod, where.container, where.through ?? '']);
     let r = this.remotes.get(key);
     if (!r) {
-      const ref: ContainerRef = { context: where.context, namespace: where.namespace, pod: where.pod, container: where.container };
+      // `through`: the container's files, reached through that debug container (targetRoot.ts).
+      const ref: ContainerRef = { context: where.context, namespace: where.namespace, pod: where.pod, container: where.through || where.container };
       let exec: ExecFn;
       if (this.opts.execFor) exec = this.opts.execFor(ref);
       else {
         if (!this.clusters) throw new Error('No clusters are loaded');
         exec = kubeExec(this.clusters.kubeConfigFor(ref.context), ref);
       }
-      r = new RemoteFs(exec);
+      r = new RemoteFs(where.through ? new TargetRoot(exec).exec() : exec);
       this.remotes.set(key, r);
     }
     return r;
@@ -114,6 +116,7 @@ export class FilesService implements FilesMethods {
   }
 
   async homeDir(where: FileLocation): Promise<string> {
+    if (where.kind === 'container' && where.through) return '/'; // the debug container's working directory is not the target's
     return where.kind === 'local' ? homeLocal() : this.remote(where).homeDir();
   }
 
@@ -259,7 +262,7 @@ export class FilesService implements FilesMethods {
 }
 
 function describe(where: FileLocation): string {
-  return where.kind === 'local' ? 'local' : `${where.context}/${where.namespace}/${where.pod}/${where.container}`;
+  return where.kind === 'local' ? 'local' : `${where.context}/${where.namespace}/${where.pod}/${where.container}${where.through ? ` (through ${where.through})` : ''}`;
 }
 
 /** The per-client factory main/core/kubedeck.ts takes (`files` option): one FilesService per client. */
