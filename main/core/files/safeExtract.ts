@@ -15,7 +15,7 @@
  * caller can compare against the container's sha256sum without reading anything twice.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { constants as fsc, promises as fsp } from 'node:fs';
+import { closeSync, constants as fsc, fchmodSync, futimesSync, openSync, promises as fsp, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
@@ -64,12 +64,31 @@ interface PartialFile {
   /** Received (and hashed) but not yet written: chunks are coalesced into ~1 MiB writes. */
   pending?: Buffer[];
   pendingBytes?: number;
+  /** The write under way: the next batch is received while it runs (one write in flight). */
+  writing?: Promise<void>;
 }
 
 const WRITE_BATCH = 1 << 20;
+/**
+ * Files up to this size are received whole and written with a few synchronous calls (open, write,
+ * fchmod, futimes, close): each async fs call is a thread-pool round trip, and six of them per file
+ * made 20,000 small files take 10 s. The event loop is held for tens of microseconds per file.
+ */
+const SMALL_FILE = 256 << 10;
+const CREATE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
 const EXTRACTED_TYPES = new Set(['file', 'contiguous-file', 'directory', 'symlink', 'link']);
 const FILE_MODE_MASK = 0o777; // setuid/setgid from a container are not kept on the local disk
 const DIR_MODE_MASK = 0o1777;
+/** Opens a new file O_EXCL|O_NOFOLLOW (owner-only until its mode is set); undefined if something is in the way. */
+function openExclusive(abs: string): number | undefined {
+  try {
+    return openSync(abs, CREATE_FLAGS, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw e;
+  }
+}
+
 /** A tar header as tar-stream gives it (types beyond its .d.ts, like pax headers, occur at runtime). */
 export type EntryHeader = Partial<Omit<tar.Header, 'type'>> & { name: string; type?: string | null };
 
@@ -303,14 +322,15 @@ export class SafeExtractor {
       return drain();
     }
     // Regular file.
+    const size = h.size ?? 0;
+    const part: PartialFile = { rel, abs: a, bytes: 0, size, hash: createHash('sha256'), mode: (h.mode ?? 0o644) & FILE_MODE_MASK, mtime: h.mtime };
+    if (size <= SMALL_FILE) return this.smallFile(name, part, body, drain);
     const why = await this.clearSlot(rel);
     if (why) {
       this.refuse(name, why);
       return drain();
     }
-    const size = h.size ?? 0;
     this.opts.onFileStart?.(rel, size);
-    const part: PartialFile = { rel, abs: a, bytes: 0, size, hash: createHash('sha256'), mode: (h.mode ?? 0o644) & FILE_MODE_MASK, mtime: h.mtime };
     this.partial = part;
     const fh = await fsp.open(a, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
     try {
@@ -326,26 +346,84 @@ export class SafeExtractor {
     await this.completeFile(part);
   }
 
+  /**
+   * A small file: its body in memory, then written at once. If the stream breaks inside it, what did
+   * arrive is still written (and `partial` kept), so a resume appends the rest as for a big file.
+   */
+  private async smallFile(name: string, part: PartialFile, body: AsyncIterable<Buffer>, drain: () => Promise<void>): Promise<void> {
+    let fd = openExclusive(part.abs);
+    if (fd === undefined) {
+      const why = await this.clearSlot(part.rel);
+      if (why) {
+        this.refuse(name, why);
+        return drain();
+      }
+      fd = openExclusive(part.abs)!;
+    }
+    this.opts.onFileStart?.(part.rel, part.size);
+    this.partial = part;
+    const chunks: Buffer[] = [];
+    let failure: unknown;
+    try {
+      try {
+        for await (const c of body) {
+          chunks.push(c);
+          part.hash.update(c);
+          part.bytes += c.length;
+        }
+      } catch (e) {
+        failure = e;
+      }
+      const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+      if (!failure && part.bytes === part.size) {
+        fchmodSync(fd, part.mode);
+        if (part.mtime) futimesSync(fd, part.mtime, part.mtime);
+      }
+      if (buf.length) this.opts.onProgress?.(buf.length);
+    } finally {
+      closeSync(fd);
+    }
+    if (failure) throw failure;
+    if (part.bytes !== part.size) throw new Error(`archive ended inside ${part.rel}`);
+    this.files.set(part.rel, { rel: part.rel, size: part.bytes, sha256: part.hash.digest('hex') });
+    this.seen.add(part.rel);
+    this.partial = undefined;
+  }
+
   private async writeChunk(fh: fsp.FileHandle, part: PartialFile, chunk: Buffer): Promise<void> {
     (part.pending ??= []).push(chunk);
     part.pendingBytes = (part.pendingBytes ?? 0) + chunk.length;
     part.hash.update(chunk);
     part.bytes += chunk.length;
-    if (part.pendingBytes >= WRITE_BATCH) await this.flush(fh, part);
+    if (part.pendingBytes >= WRITE_BATCH) await this.flush(fh, part, false);
   }
 
   /** Writes what is pending; `bytes` already counts it, so a resume after a drop starts right after it. */
-  private async flush(fh: fsp.FileHandle, part: PartialFile): Promise<void> {
-    if (!part.pending?.length) return;
-    const buf = part.pending.length === 1 ? part.pending[0] : Buffer.concat(part.pending);
-    part.pending = [];
-    part.pendingBytes = 0;
-    let off = 0;
-    while (off < buf.length) {
-      const { bytesWritten } = await fh.write(buf, off, buf.length - off);
-      off += bytesWritten;
+  private async flush(fh: fsp.FileHandle, part: PartialFile, last = true): Promise<void> {
+    await part.writing;
+    part.writing = undefined;
+    if (part.pending?.length) {
+      const buf = part.pending.length === 1 ? part.pending[0] : Buffer.concat(part.pending);
+      part.pending = [];
+      part.pendingBytes = 0;
+      const write = (async () => {
+        let off = 0;
+        while (off < buf.length) {
+          const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+          off += bytesWritten;
+        }
+        this.opts.onProgress?.(buf.length);
+      })();
+      // Awaited by the next flush (or just below for the last one); never left unhandled meanwhile.
+      write.catch(() => {});
+      part.writing = write;
     }
-    this.opts.onProgress?.(buf.length);
+    if (last) {
+      const w = part.writing;
+      part.writing = undefined;
+      await w;
+    }
   }
 
   private async completeFile(part: PartialFile): Promise<void> {
