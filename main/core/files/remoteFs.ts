@@ -319,9 +319,9 @@ while [ -e "$d/$c" ] || [ -L "$d/$c" ]; do c="$s ($i)$x"; i=$((i+1)); done; prin
     return out;
   }
 
-  /** Runs a script and throws a clear error unless it exits 0. */
-  async run(script: string, args: string[]): Promise<string> {
-    const r = await this.sh(script, args);
+  /** Runs a script (with `input` on its stdin) and throws a clear error unless it exits 0. */
+  async run(script: string, args: string[], input?: string): Promise<string> {
+    const r = await this.sh(script, args, input);
     if (r.exitCode !== 0 || r.error) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
     return r.stdout.toString('utf8');
   }

@@ -25,6 +25,7 @@ import type { ConflictPolicy } from '../../../common/contract/files.ts';
 import { localWorthCompressing } from './compression.ts';
 import { Cancelled, cleanMessage, type ItemHooks, type ItemResult, runStreaming, tempId } from './copyStream.ts';
 import { localError } from './localFs.ts';
+import type { RemoteProcess } from '../kube/remoteProcess.ts';
 import { type Caps, type RemoteFs, remotePath } from './remoteFs.ts';
 import { type LocalEntry, packEntries, walkLocal } from './tarPack.ts';
 import { verifyCopy } from './verify.ts';
@@ -51,22 +52,28 @@ if ! mv -- "$s/$n" "$t"; then [ -e "$s/.old" ] && mv -- "$s/.old" "$t"; exit 1; 
 rm -rf -- "$s"`;
 
 /**
- * One attempt at a file's bytes: $1 the file, $2 the byte to start at (what the container has),
- * $3 how to hash, $4 the pid file. Prints "rc N" (the writer's exit status) and, hashing, the
- * sha256 of the whole file; $5 "z": the bytes come gzipped. With `tee` the hash is computed as the bytes arrive; the part written
- * by earlier attempts is read back first (`head -c`), so the hash still covers the whole file.
+ * One attempt at a file's bytes: $1 the file, $2 the byte to start at (what the container has), $3
+ * the pid file, $4 "z" when the bytes come gzipped. Prints "rc N", the writer's exit status.
  */
-const RAW_SCRIPT = `f=$1; off=$2; how=$3; echo $$ > "$4" || exit 1
+const RAW_SCRIPT = `f=$1; off=$2; echo $$ > "$3" || exit 1
 [ "$off" -gt 0 ] || : > "$f" || exit 1
-exec 3>&1
-w() {
-  case $how in
-  tee) { { [ "$off" -eq 0 ] || head -c "$off" "$f"; } && tee -a "$f"; echo "rc $?" >&3; } | sha256sum ;;
-  after) cat >> "$f"; r=$?; echo "rc $r"; [ "$r" -ne 0 ] || sha256sum < "$f" ;;
-  *) cat >> "$f"; echo "rc $?" ;;
-  esac
-}
-if [ "$5" = z ]; then gzip -dc | w; else w; fi`;
+if [ "$4" = z ]; then gzip -dc >> "$f"; else cat >> "$f"; fi
+echo "rc $?"`;
+
+/**
+ * The container's hashes of a file written raw, piece by piece while it is still arriving: each
+ * line "K END" on stdin asks for piece K ($2 bytes long), hashed once the file reaches END. A
+ * second exec beside the writer, so hashing runs while the bytes travel instead of after; it
+ * stops when stdin ends, or when the writer ($3: its pid file) is gone short of END.
+ */
+const PIECES_SCRIPT = `f=$1; c=$2; pf=$3
+alive() { p=$(cat "$pf" 2>/dev/null) && kill -0 "$p" 2>/dev/null; }
+size() { stat -c %s "$f" 2>/dev/null || echo 0; }
+while read k e; do
+  while [ "$(size)" -lt "$e" ]; do alive || exit 3; sleep 0.05 2>/dev/null || sleep 1; done
+  h=$(dd if="$f" bs="$c" skip="$k" count=1 2>/dev/null | sha256sum) || exit 1
+  echo "p $k \${h%% *}"
+done`;
 
 /**
  * A folder's archive: $1 the staging folder, $2 "z" for gzip. After tar, the names it carried in
@@ -90,6 +97,11 @@ const NAMES = '.kubedeck-names';
 /** What tar says when it cannot go on writing: the upload stops at once instead of sending the rest. */
 const FATAL_STDERR = /No space left on device|Disk quota exceeded|Read-only file system/i;
 const PID = '.kubedeck-pid';
+/**
+ * A single file's sha256 is taken in pieces of this size on both ends (the container hashes each
+ * piece as soon as it has landed; its last piece is hashed ~50 ms after the last byte).
+ */
+const PIECE = 16 << 20;
 /** Bytes a raw upload reads and sends at a time. */
 const CHUNK = 512 << 10;
 /** Pack output is gathered into frames of about this size (a tar of small files is many tiny chunks). */
@@ -129,7 +141,7 @@ export async function uploadItem(remote: RemoteFs, localSrc: string, remoteDir: 
     let hashes: Map<string, string | undefined>;
     let remoteHashes: Map<string, string | undefined> | undefined;
     if (renamed.length === 1 && renamed[0].type === 'file' && caps.has.has('cat')) {
-      const r = await up.rawFile(renamed[0], 0);
+      const r = await up.rawFile(renamed[0], 0, 0, true);
       hashes = new Map([[renamed[0].rel, r.local]]);
       if (r.remote) remoteHashes = new Map([[renamed[0].rel, r.remote]]);
       up.stamps.push(renamed[0]);
@@ -225,36 +237,71 @@ class Uploader {
 
   /**
    * A file's bytes from `offset` on, raw (gzipped where it pays); resumed after a drop from what the
-   * container has. `before`: bytes of the item already in place (progress). Returns the local sha256
-   * of the whole file and, where the container hashed it, the container's.
+   * container has. `before`: bytes of the item already in place (progress). `pieces`: hash in pieces
+   * in the container while the bytes travel (a single file); otherwise only the local sha256 of the
+   * whole file is returned (a folder's file: the folder's own exec hashes it). The two hashes
+   * returned are of the same form, so they compare equal exactly when every piece matches.
    */
-  async rawFile(e: LocalEntry, offset: number, before = 0): Promise<{ local: string; remote?: string }> {
+  async rawFile(e: LocalEntry, offset: number, before = 0, pieces = false): Promise<{ local: string; remote?: string }> {
     const file = path.posix.join(this.staging, e.rel);
-    const how = this.caps.has.has('sha256sum') ? (this.caps.has.has('tee') && this.caps.has.has('head') ? 'tee' : 'after') : 'none';
+    const byPiece = pieces && ['sha256sum', 'dd', 'stat'].every((c) => this.caps.has.has(c));
     const gz = await localWorthCompressing(this.remote, e.abs, e.size - offset, this.hooks);
     if (gz) this.hooks.onNote?.('gzip: the file compresses well, so the stream is compressed');
+    const local: string[] = [];
+    const remote: (string | undefined)[] = [];
     for (;;) {
       try {
-        return await this.rawAttempt(e, file, offset, before, how, gz);
+        const whole = await this.rawAttempt(e, file, offset, before, gz, byPiece ? { local, remote } : undefined);
+        if (!byPiece) return { local: whole! };
+        const count = Math.ceil(e.size / PIECE);
+        const missing = [...Array(count).keys()].filter((k) => !remote[k]);
+        if (missing.length) {
+          // The hashing exec fell behind or failed: ask again for the pieces it did not give.
+          const lines = missing.map((k) => `${k} ${Math.min((k + 1) * PIECE, e.size)}\n`).join('');
+          const out = await this.remote.run(PIECES_SCRIPT, [file, String(PIECE), path.posix.join(this.staging, PID)], lines);
+          for (const m of out.matchAll(/^p (\d+) ([0-9a-f]{64})$/gm)) remote[Number(m[1])] = m[2];
+        }
+        const form = (xs: (string | undefined)[]) => `sha256 per ${PIECE} bytes: ${xs.slice(0, count).join(',')}`;
+        return { local: form(local), remote: remote.slice(0, count).every(Boolean) ? form(remote) : undefined };
       } catch (err) {
         if (!(err instanceof Dropped)) throw err;
         this.retry(err.message);
+        this.hooks.onNote?.(`upload stream dropped (${err.message})`);
         offset = Math.min(await this.settle(file), e.size);
-        this.hooks.onNote?.(`upload dropped (${err.message}); resuming at ${offset} bytes`);
+        this.hooks.onNote?.(`upload resuming at ${offset} bytes`);
       }
     }
   }
 
-  private async rawAttempt(e: LocalEntry, file: string, offset: number, before: number, how: string, gz: boolean): Promise<{ local: string; remote?: string }> {
+  /**
+   * One stream of a raw file. Returns the sha256 of the whole local file, or with `pieces` fills in
+   * both ends' piece hashes (kept across attempts: pieces before the one `offset` falls in stay).
+   */
+  private async rawAttempt(
+    e: LocalEntry,
+    file: string,
+    offset: number,
+    before: number,
+    gz: boolean,
+    pieces?: { local: string[]; remote: (string | undefined)[] },
+  ): Promise<string | undefined> {
     const { hooks } = this;
+    const pidFile = path.posix.join(this.staging, PID);
     let stdout = '';
     let refused: string | undefined;
-    const hash = createHash('sha256');
-    const cmd = ['sh', '-c', RAW_SCRIPT, 'sh', file, String(offset), how, path.posix.join(this.staging, PID), gz ? 'z' : ''];
-    const o = await runStreaming(this.remote, cmd, hooks, async (out, proc, activity) => {
+    // Whole-file hash from byte 0, or piece hashes from the start of the piece `offset` falls in.
+    const first = pieces ? Math.floor(offset / PIECE) : 0;
+    let piece = first;
+    let hash = createHash('sha256');
+    let hasher: RemoteProcess | undefined;
+    if (pieces) {
+      pieces.remote.length = first;
+      pieces.local.length = first;
+    }
+    const o = await runStreaming(this.remote, ['sh', '-c', RAW_SCRIPT, 'sh', file, String(offset), pidFile, gz ? 'z' : ''], hooks, async (out, proc, activity) => {
       out.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
       const ended = once(out, 'end').catch(() => {});
-      // The writers in the container only speak on stderr when they fail (a full disk): stop at once.
+      // The writer in the container only speaks on stderr when it fails (a full disk): stop at once.
       const failed = new Promise<never>((_r, reject) =>
         proc.stderr.once('data', (b: Buffer) => {
           refused = b.toString('utf8').trim();
@@ -262,7 +309,36 @@ class Uploader {
         }),
       );
       failed.catch(() => {});
-      if (offset > 0) for await (const c of createReadStream(e.abs, { start: 0, end: offset - 1, highWaterMark: 1 << 20 })) hash.update(c as Buffer);
+      if (pieces) {
+        hasher = await this.remote.exec(['sh', '-c', PIECES_SCRIPT, 'sh', file, String(PIECE), pidFile]).catch(() => undefined);
+        let text = '';
+        hasher?.stdout.on('data', (b: Buffer) => {
+          text += b.toString('utf8');
+          const lines = text.split('\n');
+          text = lines.pop()!;
+          for (const m of lines.map((l) => /^p (\d+) ([0-9a-f]{64})$/.exec(l))) if (m && Number(m[1]) >= first) pieces.remote[Number(m[1])] = m[2];
+        });
+        hasher?.stdin.on('error', () => {});
+        hasher?.stderr.resume();
+      }
+      let pos = pieces ? first * PIECE : 0;
+      // Splits the local bytes into pieces as they are read; a finished piece is asked of the container.
+      const feed = (chunk: Buffer) => {
+        let c = chunk;
+        while (pieces && pos + c.length >= (piece + 1) * PIECE) {
+          const cut = (piece + 1) * PIECE - pos;
+          hash.update(c.subarray(0, cut));
+          pieces.local[piece] = hash.digest('hex');
+          hash = createHash('sha256');
+          pos += cut;
+          c = c.subarray(cut);
+          hasher?.stdin.write(`${piece} ${pos}\n`);
+          piece++;
+        }
+        hash.update(c);
+        pos += c.length;
+      };
+      if (pos < offset) for await (const c of createReadStream(e.abs, { start: pos, end: offset - 1, highWaterMark: 1 << 20 })) feed(c as Buffer);
       this.progressAt(before + offset);
       let sink: Writable = proc.stdin;
       let gzip: zlib.Gzip | undefined;
@@ -271,27 +347,34 @@ class Uploader {
         gzip.pipe(proc.stdin);
         sink = gzip;
       }
-      let n = offset;
       if (e.size > offset) {
         for await (const c of createReadStream(e.abs, { start: offset, end: e.size - 1, highWaterMark: CHUNK })) {
           const chunk = c as Buffer;
-          hash.update(chunk);
-          n += chunk.length;
+          feed(chunk);
           await Promise.race([writeAll(sink, chunk, hooks.signal), failed]);
           activity.last = Date.now();
           this.progress(chunk.length);
         }
       }
-      if (n !== e.size) throw new Error(`${e.abs} changed while it was read (${n} of ${e.size} bytes)`);
+      if (pos !== e.size) throw new Error(`${e.abs} changed while it was read (${pos} of ${e.size} bytes)`);
+      if (pieces && pos > piece * PIECE) {
+        pieces.local[piece] = hash.digest('hex');
+        hasher?.stdin.write(`${piece} ${pos}\n`);
+      }
+      hasher?.stdin.end();
       sink.end();
       if (gzip) await Promise.race([once(gzip, 'end'), failed]);
       await Promise.race([ended, failed]);
     });
+    const hashed = hasher?.done;
+    if (hasher && (o.error || o.exitCode !== 0)) hasher.close();
     if (refused !== undefined) throw new Error(`Upload into ${this.dir} failed: ${refused.split('\n').slice(-2).join('; ')}`);
     if (o.error && (o.error as NodeJS.ErrnoException).code && !o.dropped) throw localError(o.error, e.abs);
     const rc = /^rc (\d+)$/m.exec(stdout)?.[1];
-    const remote = /^([0-9a-f]{64}) /m.exec(stdout)?.[1];
-    if (!o.error && o.exitCode === 0 && rc === '0') return { local: hash.digest('hex'), remote };
+    if (!o.error && o.exitCode === 0 && rc === '0') {
+      await hashed;
+      return pieces ? undefined : hash.digest('hex');
+    }
     if (o.dropped) throw new Dropped(o.stderr || 'connection lost');
     throw new Error(cleanMessage(o, `Upload into ${this.dir} failed`));
   }
@@ -318,13 +401,14 @@ class Uploader {
       } catch (err) {
         if (!(err instanceof Dropped)) throw err;
         this.retry(err.message);
-        todo = await this.rest(entries, hashes, err.message);
+        hooks.onNote?.(`upload stream dropped (${err.message})`);
+        todo = await this.rest(entries, hashes);
       }
     }
   }
 
   /** After a drop: what the container has; the file cut short finished raw; what is left to send. */
-  private async rest(entries: LocalEntry[], hashes: Map<string, string>, why: string): Promise<LocalEntry[]> {
+  private async rest(entries: LocalEntry[], hashes: Map<string, string>): Promise<LocalEntry[]> {
     await this.settle(undefined);
     const have = new Map((await this.remote.walk(path.posix.join(this.staging, entries[0].rel)).catch(() => [])).map((r) => [r.rel, r]));
     // tar writes one file after the other: only the last one present may be cut short (or lack its time).
@@ -349,13 +433,13 @@ class Uploader {
     });
     this.progressAt(kept);
     if (cut) {
-      this.hooks.onNote?.(`upload dropped (${why}); resuming ${cut.e.rel} at ${cut.at} bytes`);
+      this.hooks.onNote?.(`upload resuming ${cut.e.rel} at ${cut.at} bytes`);
       hashes.set(cut.e.rel, (await this.rawFile(cut.e, cut.at, kept)).local);
       this.stamps.push(cut.e);
       kept += cut.e.size;
     }
     const left = todo.filter((e) => e.type === 'file').length;
-    this.hooks.onNote?.(`upload dropped (${why}); resuming with ${left} file${left === 1 ? '' : 's'} left`);
+    this.hooks.onNote?.(`upload resuming with ${left} file${left === 1 ? '' : 's'} left`);
     return todo;
   }
 
