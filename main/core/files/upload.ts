@@ -298,74 +298,80 @@ class Uploader {
       pieces.remote.length = first;
       pieces.local.length = first;
     }
-    const o = await runStreaming(this.remote, ['sh', '-c', RAW_SCRIPT, 'sh', file, String(offset), pidFile, gz ? 'z' : ''], hooks, async (out, proc, activity) => {
-      out.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-      const ended = once(out, 'end').catch(() => {});
-      // The writer in the container only speaks on stderr when it fails (a full disk): stop at once.
-      const failed = new Promise<never>((_r, reject) =>
-        proc.stderr.once('data', (b: Buffer) => {
-          refused = b.toString('utf8').trim();
-          reject(new Error(refused));
-        }),
-      );
-      failed.catch(() => {});
-      if (pieces) {
-        hasher = await this.remote.exec(['sh', '-c', PIECES_SCRIPT, 'sh', file, String(PIECE), pidFile]).catch(() => undefined);
-        let text = '';
-        hasher?.stdout.on('data', (b: Buffer) => {
-          text += b.toString('utf8');
-          const lines = text.split('\n');
-          text = lines.pop()!;
-          for (const m of lines.map((l) => /^p (\d+) ([0-9a-f]{64})$/.exec(l))) if (m && Number(m[1]) >= first) pieces.remote[Number(m[1])] = m[2];
-        });
-        hasher?.stdin.on('error', () => {});
-        hasher?.stderr.resume();
-      }
-      let pos = pieces ? first * PIECE : 0;
-      // Splits the local bytes into pieces as they are read; a finished piece is asked of the container.
-      const feed = (chunk: Buffer) => {
-        let c = chunk;
-        while (pieces && pos + c.length >= (piece + 1) * PIECE) {
-          const cut = (piece + 1) * PIECE - pos;
-          hash.update(c.subarray(0, cut));
+    let o: Awaited<ReturnType<typeof runStreaming<void>>>;
+    try {
+      o = await runStreaming(this.remote, ['sh', '-c', RAW_SCRIPT, 'sh', file, String(offset), pidFile, gz ? 'z' : ''], hooks, async (out, proc, activity) => {
+        out.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+        const ended = once(out, 'end').catch(() => {});
+        // The writer in the container only speaks on stderr when it fails (a full disk): stop at once.
+        const failed = new Promise<never>((_r, reject) =>
+          proc.stderr.once('data', (b: Buffer) => {
+            refused = b.toString('utf8').trim();
+            reject(new Error(refused));
+          }),
+        );
+        failed.catch(() => {});
+        if (pieces) {
+          hasher = await this.remote.exec(['sh', '-c', PIECES_SCRIPT, 'sh', file, String(PIECE), pidFile]).catch(() => undefined);
+          let text = '';
+          hasher?.stdout.on('data', (b: Buffer) => {
+            text += b.toString('utf8');
+            const lines = text.split('\n');
+            text = lines.pop()!;
+            for (const m of lines.map((l) => /^p (\d+) ([0-9a-f]{64})$/.exec(l))) if (m && Number(m[1]) >= first) pieces.remote[Number(m[1])] = m[2];
+          });
+          hasher?.stdin.on('error', () => {});
+          hasher?.stderr.resume();
+        }
+        let pos = pieces ? first * PIECE : 0;
+        // Splits the local bytes into pieces as they are read; a finished piece is asked of the container.
+        const feed = (chunk: Buffer) => {
+          let c = chunk;
+          while (pieces && pos + c.length >= (piece + 1) * PIECE) {
+            const cut = (piece + 1) * PIECE - pos;
+            hash.update(c.subarray(0, cut));
+            pieces.local[piece] = hash.digest('hex');
+            hash = createHash('sha256');
+            pos += cut;
+            c = c.subarray(cut);
+            hasher?.stdin.write(`${piece} ${pos}\n`);
+            piece++;
+          }
+          hash.update(c);
+          pos += c.length;
+        };
+        if (pos < offset) for await (const c of createReadStream(e.abs, { start: pos, end: offset - 1, highWaterMark: 1 << 20 })) feed(c as Buffer);
+        this.progressAt(before + offset);
+        let sink: Writable = proc.stdin;
+        let gzip: zlib.Gzip | undefined;
+        if (gz) {
+          gzip = zlib.createGzip({ level: 1 });
+          gzip.pipe(proc.stdin);
+          sink = gzip;
+        }
+        if (e.size > offset) {
+          for await (const c of createReadStream(e.abs, { start: offset, end: e.size - 1, highWaterMark: CHUNK })) {
+            const chunk = c as Buffer;
+            feed(chunk);
+            await Promise.race([writeAll(sink, chunk, hooks.signal), failed]);
+            activity.last = Date.now();
+            this.progress(chunk.length);
+          }
+        }
+        if (pos !== e.size) throw new Error(`${e.abs} changed while it was read (${pos} of ${e.size} bytes)`);
+        if (pieces && pos > piece * PIECE) {
           pieces.local[piece] = hash.digest('hex');
-          hash = createHash('sha256');
-          pos += cut;
-          c = c.subarray(cut);
           hasher?.stdin.write(`${piece} ${pos}\n`);
-          piece++;
         }
-        hash.update(c);
-        pos += c.length;
-      };
-      if (pos < offset) for await (const c of createReadStream(e.abs, { start: pos, end: offset - 1, highWaterMark: 1 << 20 })) feed(c as Buffer);
-      this.progressAt(before + offset);
-      let sink: Writable = proc.stdin;
-      let gzip: zlib.Gzip | undefined;
-      if (gz) {
-        gzip = zlib.createGzip({ level: 1 });
-        gzip.pipe(proc.stdin);
-        sink = gzip;
-      }
-      if (e.size > offset) {
-        for await (const c of createReadStream(e.abs, { start: offset, end: e.size - 1, highWaterMark: CHUNK })) {
-          const chunk = c as Buffer;
-          feed(chunk);
-          await Promise.race([writeAll(sink, chunk, hooks.signal), failed]);
-          activity.last = Date.now();
-          this.progress(chunk.length);
-        }
-      }
-      if (pos !== e.size) throw new Error(`${e.abs} changed while it was read (${pos} of ${e.size} bytes)`);
-      if (pieces && pos > piece * PIECE) {
-        pieces.local[piece] = hash.digest('hex');
-        hasher?.stdin.write(`${piece} ${pos}\n`);
-      }
-      hasher?.stdin.end();
-      sink.end();
-      if (gzip) await Promise.race([once(gzip, 'end'), failed]);
-      await Promise.race([ended, failed]);
-    });
+        hasher?.stdin.end();
+        sink.end();
+        if (gzip) await Promise.race([once(gzip, 'end'), failed]);
+        await Promise.race([ended, failed]);
+      });
+    } catch (err) {
+      hasher?.close(); // cancelled: the hashing exec ends with the writer
+      throw err;
+    }
     const hashed = hasher?.done;
     if (hasher && (o.error || o.exitCode !== 0)) hasher.close();
     if (refused !== undefined) throw new Error(`Upload into ${this.dir} failed: ${refused.split('\n').slice(-2).join('; ')}`);
