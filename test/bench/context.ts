@@ -32,6 +32,8 @@ export const QUICK: Sizes = { ttyBytes: 32 * MiB, keys: 100, prompts: 5, bigFile
 export interface Ctx {
   sizes: Sizes;
   quick: boolean;
+  /** Rounds of each copy (side by side, medians reported). */
+  repeat: number;
   tmp: string;
   clusters: Clusters;
   target: Target;

@@ -46,6 +46,14 @@ function landed(dest: string, name: string, kind: 'file' | 'dir', child: string)
   return existsSync(join(dest, name, child)) ? join(dest, name) : dest;
 }
 
+/** The middle value (the mean of the two middle ones for an even count); undefined for none. */
+function median(xs: number[]): number | undefined {
+  if (!xs.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 interface Case {
   label: string;
   kind: 'file' | 'dir';
@@ -145,8 +153,13 @@ export async function copySection(ctx: Ctx): Promise<Row[]> {
 
   for (const c of cases) {
     const name = c.name;
-    const result: Record<'kubedeck' | 'kubectl', { seconds?: number; own?: number; ok?: boolean; why?: string }> = { kubedeck: {}, kubectl: {} };
-    for (const tool of ['kubectl', 'kubedeck'] as const) {
+    const result: Record<'kubedeck' | 'kubectl', { seconds?: number; own?: number; ok?: boolean; why?: string; runs: number[]; owns: number[] }> = {
+      kubedeck: { runs: [], owns: [] },
+      kubectl: { runs: [], owns: [] },
+    };
+    // Side by side, the order swapped every round, so the machine's load of the moment hits both alike.
+    for (let round = 0; round < ctx.repeat; round++)
+    for (const tool of round % 2 ? (['kubedeck', 'kubectl'] as const) : (['kubectl', 'kubedeck'] as const)) {
       const r = result[tool];
       if (tool === 'kubedeck' && !cli) {
         r.why = cliWhy;
@@ -165,7 +178,7 @@ export async function copySection(ctx: Ctx): Promise<Row[]> {
         c.direction === 'up'
           ? [join(local, name), remoteSpec(`${remoteParent}/${name}`), join(remoteParentHost, name)]
           : [remoteSpec(`/tmp/bench-src/${name}`), join(localParent, name), join(localParent, name)];
-      log(`copy ${c.label}: ${tool} cp`);
+      log(`copy ${c.label}: ${tool} cp${ctx.repeat > 1 ? ` (round ${round + 1} of ${ctx.repeat})` : ''}`);
       try {
         let seconds: number;
         let maxRss: number | undefined;
@@ -175,20 +188,20 @@ export async function copySection(ctx: Ctx): Promise<Row[]> {
           if (res.code !== 0) throw new Error(`kubedeck cp exited ${res.code}: ${res.stderr.trim().split('\n').slice(-2).join(' ')}`);
           ({ seconds, maxRss } = res);
           const own = res.stderr.match(/copied in ([\d.]+) s/);
-          if (own) r.own = Number(own[1]);
+          if (own) r.owns.push(Number(own[1]));
         }
-        r.seconds = seconds;
+        r.runs.push(seconds);
         if (maxRss) peaks[tool].push(maxRss);
         if (tool === 'kubedeck' && maxRss) memNotes.push(`${c.label} ${(maxRss / MB).toFixed(0)} MB`);
         const at = landed(checkAt, name, c.kind, name === 'small' ? 'd000' : 'app-00.log');
         if (c.kind === 'file') {
           const got = existsSync(at) ? await sha256File(at) : 'missing';
-          r.ok = got === srcBig;
+          r.ok = got === srcBig && r.ok !== false;
           if (!r.ok) r.why = `${tool}: the copy's sha256 differs from the source (${existsSync(at) ? `${statSync(at).size} bytes` : 'no file'})`;
         } else {
           const got = existsSync(at) ? await manifest(at) : { digest: 'missing', files: 0, bytes: 0 };
           const want = srcDirs[name];
-          r.ok = got.digest === want.digest;
+          r.ok = got.digest === want.digest && r.ok !== false;
           if (!r.ok) r.why = `${tool}: the copied folder differs (${got.files}/${want.files} files, ${got.bytes}/${want.bytes} bytes)`;
         }
       } catch (e) {
@@ -199,6 +212,10 @@ export async function copySection(ctx: Ctx): Promise<Row[]> {
         rmSync(localParent, { recursive: true, force: true });
       }
     }
+    for (const r of Object.values(result)) {
+      r.seconds = median(r.runs);
+      r.own = median(r.owns);
+    }
     const bytes = name === 'big.bin' ? sizes.bigFile : sizes.logs;
     const rate = (s?: number) => (s === undefined ? null : c.unit === 'MiB/s' ? bytes / MiB / s : sizes.smallFiles / s);
     const kd = result.kubedeck;
@@ -206,7 +223,11 @@ export async function copySection(ctx: Ctx): Promise<Row[]> {
     const checks = kd.ok === undefined && kc.ok === undefined ? undefined : `sha256 equal: kubedeck ${kd.ok === undefined ? 'n/a' : kd.ok ? 'yes' : 'NO'}, kubectl ${kc.ok === undefined ? 'n/a' : kc.ok ? 'yes' : 'NO'}`;
     const extra =
       name === 'small' ? `${(smallBytes / MiB).toFixed(0)} MiB in ${sizes.smallFiles} files of 1 B–8 KiB, 100 folders` : name === 'logs' ? `${srcDirs.logs.files} log files of text (gzip -1 shrinks them to about a fifth)` : undefined;
-    const own = kd.own !== undefined && kd.seconds !== undefined ? `wall time of the whole command (what a user waits for): kubedeck ${kd.seconds.toFixed(1)} s, of which its transfer ${kd.own.toFixed(1)} s; kubectl ${kc.seconds?.toFixed(1) ?? 'n/a'} s` : undefined;
+    const each = (xs: number[]) => (xs.length > 1 ? ` (runs: ${xs.map((x) => x.toFixed(1)).join(', ')} s)` : '');
+    const own =
+      kd.own !== undefined && kd.seconds !== undefined
+        ? `${ctx.repeat > 1 ? `median of ${ctx.repeat} rounds; ` : ''}wall time of the whole command (what a user waits for): kubedeck ${kd.seconds.toFixed(1)} s${each(kd.runs)}, of which its transfer ${kd.own.toFixed(1)} s; kubectl ${kc.seconds?.toFixed(1) ?? 'n/a'} s${each(kc.runs)}`
+        : undefined;
     const note = [checks, own, extra, kd.why, kc.why].filter(Boolean).join('; ');
     const row = vsKubectl(`copy ${c.label}`, c.unit, rate(kd.seconds), rate(kc.seconds), 'higher', c.factor, note || undefined);
     // A wrong copy is a failure, however fast.
