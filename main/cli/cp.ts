@@ -9,7 +9,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { describeApiError } from '../core/kube/apiErrors.ts';
 import { ClusterRegistry } from '../core/clusters/clusterRegistry.ts';
-import { kubeExec } from '../core/kube/remoteProcess.ts';
+import { type ExecFn, kubeExec } from '../core/kube/remoteProcess.ts';
 import { RemoteFs } from '../core/files/remoteFs.ts';
 import { Cancelled, type ItemHooks } from '../core/files/copyStream.ts';
 import { downloadItem } from '../core/files/download.ts';
@@ -74,6 +74,22 @@ export interface CpIo {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * KUBEDECK_TRACE=1: one stderr line per container command (start and end, ms since the process
+ * started), to see where a copy's time goes without a profiler.
+ */
+function traced(exec: ExecFn, err: NodeJS.WriteStream): ExecFn {
+  const ms = () => performance.now().toFixed(0).padStart(6);
+  return async (command) => {
+    const what = command.join(' ').replace(/\s+/g, ' ').slice(0, 100);
+    err.write(`trace ${ms()} exec> ${what}\n`);
+    const p = await exec(command);
+    err.write(`trace ${ms()} open  ${what}\n`);
+    void p.done.then((r) => err.write(`trace ${ms()} done  ${what} (exit ${r.exitCode})\n`));
+    return p;
+  };
+}
+
 /** `kubedeck cp`; resolves to the exit code (0 copied, 1 failed, 2 bad usage). */
 export async function runCp(argv: string[], io: CpIo = { out: process.stdout, err: process.stderr }): Promise<number> {
   let args: CpArgs;
@@ -123,7 +139,8 @@ export async function runCp(argv: string[], io: CpIo = { out: process.stdout, er
       container = podObj.spec?.containers?.[0]?.name;
       if (!container) throw new Error(`pod ${namespace}/${remoteSpec.pod} has no containers`);
     }
-    const remote = new RemoteFs(kubeExec(kc, { context, namespace, pod: remoteSpec.pod, container }));
+    const exec = kubeExec(kc, { context, namespace, pod: remoteSpec.pod, container });
+    const remote = new RemoteFs(env.KUBEDECK_TRACE ? traced(exec, io.err) : exec);
     const tty = !!io.out.isTTY;
     let total = 0;
     let bytes = 0;

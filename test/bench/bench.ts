@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     const ctx: Ctx = {
       sizes,
       quick: opts.quick,
+      repeat: opts.repeat,
       domRenderer: opts.dom,
       tmp,
       clusters,

@@ -18,18 +18,22 @@ export interface Sizes {
   prompts: number;
   bigFile: number;
   smallFiles: number;
+  /** Bytes of the folder of compressible logs (the copy row where gzip must pay). */
+  logs: number;
   terminals: number;
   floodKeys: number;
   /** Time budget of the browser throughput runs (WebGL on a CPU can't do 256 MiB in minutes). */
   budgetMs: number;
 }
 
-export const FULL: Sizes = { ttyBytes: 256 * MiB, keys: 500, prompts: 20, bigFile: 1024 * MiB, smallFiles: 20_000, terminals: 50, floodKeys: 200, budgetMs: 120_000 };
-export const QUICK: Sizes = { ttyBytes: 32 * MiB, keys: 100, prompts: 5, bigFile: 64 * MiB, smallFiles: 2_000, terminals: 10, floodKeys: 100, budgetMs: 30_000 };
+export const FULL: Sizes = { ttyBytes: 256 * MiB, keys: 500, prompts: 20, bigFile: 1024 * MiB, smallFiles: 20_000, logs: 1024 * MiB, terminals: 50, floodKeys: 200, budgetMs: 120_000 };
+export const QUICK: Sizes = { ttyBytes: 32 * MiB, keys: 100, prompts: 5, bigFile: 64 * MiB, smallFiles: 2_000, logs: 64 * MiB, terminals: 10, floodKeys: 100, budgetMs: 30_000 };
 
 export interface Ctx {
   sizes: Sizes;
   quick: boolean;
+  /** Rounds of each copy (side by side, medians reported). */
+  repeat: number;
   tmp: string;
   clusters: Clusters;
   target: Target;

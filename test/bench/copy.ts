@@ -6,7 +6,7 @@
  * other way round), so neither tool's own check is trusted.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, promises as fsp, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, promises as fsp, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Ctx } from './context.ts';
 import { ensureBuild } from './serveProcess.ts';
@@ -41,15 +41,59 @@ async function manifest(dir: string): Promise<{ digest: string; files: number; b
 }
 
 /** A copy lands at `dest`, or, if a tool nests it, at `dest/<name>`: the path to check. */
-function landed(dest: string, name: string, kind: 'file' | 'dir'): string {
+function landed(dest: string, name: string, kind: 'file' | 'dir', child: string): string {
   if (kind === 'file') return existsSync(dest) && statSync(dest).isDirectory() ? join(dest, name) : dest;
-  return existsSync(join(dest, name, 'd000')) ? join(dest, name) : dest;
+  return existsSync(join(dest, name, child)) ? join(dest, name) : dest;
+}
+
+/** The middle value (the mean of the two middle ones for an even count); undefined for none. */
+function median(xs: number[]): number | undefined {
+  if (!xs.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 interface Case {
   label: string;
   kind: 'file' | 'dir';
   direction: 'up' | 'down';
+  /** The source's name (big.bin, small, logs) and how rows count it (MiB/s, files/s). */
+  name: string;
+  unit: 'MiB/s' | 'files/s';
+  /** The ratio to kubectl the row asks for. */
+  factor: number;
+}
+
+/**
+ * A folder of service logs: `bytes` of text lines in 64 MiB files, with the variety real logs have
+ * (times, ids, paths, latencies), so gzip -1 shrinks them to about a fifth as it would real ones.
+ * The first file is written line by line and copied for the others (gzip's window is 32 KiB, so
+ * copies compress no better than the first).
+ */
+function writeLogs(dir: string, bytes: number): void {
+  mkdirSync(dir, { recursive: true });
+  const paths = ['/api/v1/items', '/api/v1/users', '/healthz', '/api/v1/orders', '/static/app.js', '/api/v1/search'];
+  const levels = ['INFO', 'INFO', 'INFO', 'DEBUG', 'WARN', 'ERROR'];
+  const perFile = 64 * MiB;
+  let n = 0;
+  for (let f = 0; f * perFile < bytes; f++) {
+    const size = Math.min(perFile, bytes - f * perFile);
+    const file = join(dir, `app-${String(f).padStart(2, '0')}.log`);
+    if (f > 0 && size === perFile) {
+      copyFileSync(join(dir, 'app-00.log'), file);
+      continue;
+    }
+    const buf = Buffer.allocUnsafe(size + 256);
+    let off = 0;
+    while (off < size) {
+      n++;
+      const t = new Date(Date.UTC(2026, 10, 21) + n * 7).toISOString();
+      const line = `${t} ${levels[n % 6]} pod/web-7d9f${(n >> 10) % 97} req=${(n * 2654435761) >>> 0} ${paths[n % 6]}/${n % 10007} status=${n % 53 ? 200 : 503} ${(n % 997) / 10}ms user=u${n % 311}\n`;
+      off += buf.write(line, off, 'latin1');
+    }
+    writeFileSync(file, buf.subarray(0, size));
+  }
 }
 
 export async function copySection(ctx: Ctx): Promise<Row[]> {
@@ -72,13 +116,15 @@ export async function copySection(ctx: Ctx): Promise<Row[]> {
     smallBytes += size;
     writeFileSync(join(d, `f${i}.dat`), randomBytes(size));
   }
+  log(`copy: making ${(sizes.logs / MiB).toFixed(0)} MiB of logs`);
+  writeLogs(join(local, 'logs'), sizes.logs);
   const srcBig = await sha256File(join(local, 'big.bin'));
-  const srcSmall = await manifest(join(local, 'small'));
+  const srcDirs: Record<string, Awaited<ReturnType<typeof manifest>>> = { small: await manifest(join(local, 'small')), logs: await manifest(join(local, 'logs')) };
   // The sources of downloads, placed straight into the container's root (neither tool involved).
   const remoteSrc = join(root, 'tmp', 'bench-src');
   rmSync(remoteSrc, { recursive: true, force: true });
   mkdirSync(remoteSrc, { recursive: true });
-  const cp = await run('cp', ['-a', join(local, 'big.bin'), join(local, 'small'), remoteSrc]);
+  const cp = await run('cp', ['-a', join(local, 'big.bin'), join(local, 'small'), join(local, 'logs'), remoteSrc]);
   if (cp.code !== 0) throw new Error(`cannot place the download sources: ${cp.stderr.trim()}`);
 
   let cli: string | undefined;
@@ -92,19 +138,28 @@ export async function copySection(ctx: Ctx): Promise<Row[]> {
     cli = undefined;
   }
 
+  const big = `${(sizes.bigFile / MiB).toFixed(0)} MiB`;
+  const logs = `${(sizes.logs / MiB).toFixed(0)} MiB`;
   const cases: Case[] = [
-    { label: `${(sizes.bigFile / MiB).toFixed(0)} MiB file up`, kind: 'file', direction: 'up' },
-    { label: `${(sizes.bigFile / MiB).toFixed(0)} MiB file down`, kind: 'file', direction: 'down' },
-    { label: `${sizes.smallFiles} small files up`, kind: 'dir', direction: 'up' },
-    { label: `${sizes.smallFiles} small files down`, kind: 'dir', direction: 'down' },
+    { label: `${big} file up`, kind: 'file', direction: 'up', name: 'big.bin', unit: 'MiB/s', factor: 1 },
+    { label: `${big} file down`, kind: 'file', direction: 'down', name: 'big.bin', unit: 'MiB/s', factor: 1 },
+    { label: `${sizes.smallFiles} small files up`, kind: 'dir', direction: 'up', name: 'small', unit: 'files/s', factor: 1 },
+    { label: `${sizes.smallFiles} small files down`, kind: 'dir', direction: 'down', name: 'small', unit: 'files/s', factor: 1 },
+    { label: `${logs} folder of logs up`, kind: 'dir', direction: 'up', name: 'logs', unit: 'MiB/s', factor: 2 },
+    { label: `${logs} folder of logs down`, kind: 'dir', direction: 'down', name: 'logs', unit: 'MiB/s', factor: 2 },
   ];
   const peaks: { kubedeck: number[]; kubectl: number[] } = { kubedeck: [], kubectl: [] };
   const memNotes: string[] = [];
 
   for (const c of cases) {
-    const name = c.kind === 'file' ? 'big.bin' : 'small';
-    const result: Record<'kubedeck' | 'kubectl', { seconds?: number; own?: number; ok?: boolean; why?: string }> = { kubedeck: {}, kubectl: {} };
-    for (const tool of ['kubectl', 'kubedeck'] as const) {
+    const name = c.name;
+    const result: Record<'kubedeck' | 'kubectl', { seconds?: number; own?: number; ok?: boolean; why?: string; runs: number[]; owns: number[] }> = {
+      kubedeck: { runs: [], owns: [] },
+      kubectl: { runs: [], owns: [] },
+    };
+    // Side by side, the order swapped every round, so the machine's load of the moment hits both alike.
+    for (let round = 0; round < ctx.repeat; round++)
+    for (const tool of round % 2 ? (['kubedeck', 'kubectl'] as const) : (['kubectl', 'kubedeck'] as const)) {
       const r = result[tool];
       if (tool === 'kubedeck' && !cli) {
         r.why = cliWhy;
@@ -123,7 +178,7 @@ export async function copySection(ctx: Ctx): Promise<Row[]> {
         c.direction === 'up'
           ? [join(local, name), remoteSpec(`${remoteParent}/${name}`), join(remoteParentHost, name)]
           : [remoteSpec(`/tmp/bench-src/${name}`), join(localParent, name), join(localParent, name)];
-      log(`copy ${c.label}: ${tool} cp`);
+      log(`copy ${c.label}: ${tool} cp${ctx.repeat > 1 ? ` (round ${round + 1} of ${ctx.repeat})` : ''}`);
       try {
         let seconds: number;
         let maxRss: number | undefined;
@@ -133,20 +188,21 @@ export async function copySection(ctx: Ctx): Promise<Row[]> {
           if (res.code !== 0) throw new Error(`kubedeck cp exited ${res.code}: ${res.stderr.trim().split('\n').slice(-2).join(' ')}`);
           ({ seconds, maxRss } = res);
           const own = res.stderr.match(/copied in ([\d.]+) s/);
-          if (own) r.own = Number(own[1]);
+          if (own) r.owns.push(Number(own[1]));
         }
-        r.seconds = seconds;
+        r.runs.push(seconds);
         if (maxRss) peaks[tool].push(maxRss);
         if (tool === 'kubedeck' && maxRss) memNotes.push(`${c.label} ${(maxRss / MB).toFixed(0)} MB`);
-        const at = landed(checkAt, name, c.kind);
+        const at = landed(checkAt, name, c.kind, name === 'small' ? 'd000' : 'app-00.log');
         if (c.kind === 'file') {
           const got = existsSync(at) ? await sha256File(at) : 'missing';
-          r.ok = got === srcBig;
+          r.ok = got === srcBig && r.ok !== false;
           if (!r.ok) r.why = `${tool}: the copy's sha256 differs from the source (${existsSync(at) ? `${statSync(at).size} bytes` : 'no file'})`;
         } else {
           const got = existsSync(at) ? await manifest(at) : { digest: 'missing', files: 0, bytes: 0 };
-          r.ok = got.digest === srcSmall.digest;
-          if (!r.ok) r.why = `${tool}: the copied folder differs (${got.files}/${srcSmall.files} files, ${got.bytes}/${srcSmall.bytes} bytes)`;
+          const want = srcDirs[name];
+          r.ok = got.digest === want.digest && r.ok !== false;
+          if (!r.ok) r.why = `${tool}: the copied folder differs (${got.files}/${want.files} files, ${got.bytes}/${want.bytes} bytes)`;
         }
       } catch (e) {
         r.why = (e as Error).message.split('\n')[0].slice(0, 300);
@@ -156,14 +212,24 @@ export async function copySection(ctx: Ctx): Promise<Row[]> {
         rmSync(localParent, { recursive: true, force: true });
       }
     }
-    const rate = (s?: number) => (s === undefined ? null : c.kind === 'file' ? sizes.bigFile / MiB / s : sizes.smallFiles / s);
+    for (const r of Object.values(result)) {
+      r.seconds = median(r.runs);
+      r.own = median(r.owns);
+    }
+    const bytes = name === 'big.bin' ? sizes.bigFile : sizes.logs;
+    const rate = (s?: number) => (s === undefined ? null : c.unit === 'MiB/s' ? bytes / MiB / s : sizes.smallFiles / s);
     const kd = result.kubedeck;
     const kc = result.kubectl;
     const checks = kd.ok === undefined && kc.ok === undefined ? undefined : `sha256 equal: kubedeck ${kd.ok === undefined ? 'n/a' : kd.ok ? 'yes' : 'NO'}, kubectl ${kc.ok === undefined ? 'n/a' : kc.ok ? 'yes' : 'NO'}`;
-    const extra = c.kind === 'dir' ? `${(smallBytes / MiB).toFixed(0)} MiB in ${sizes.smallFiles} files of 1 B–8 KiB, 100 folders` : undefined;
-    const own = kd.own !== undefined && kd.seconds !== undefined ? `wall time of the whole command (what a user waits for): kubedeck ${kd.seconds.toFixed(1)} s, of which its transfer ${kd.own.toFixed(1)} s; kubectl ${kc.seconds?.toFixed(1) ?? 'n/a'} s` : undefined;
+    const extra =
+      name === 'small' ? `${(smallBytes / MiB).toFixed(0)} MiB in ${sizes.smallFiles} files of 1 B–8 KiB, 100 folders` : name === 'logs' ? `${srcDirs.logs.files} log files of text (gzip -1 shrinks them to about a fifth)` : undefined;
+    const each = (xs: number[]) => (xs.length > 1 ? ` (runs: ${xs.map((x) => x.toFixed(1)).join(', ')} s)` : '');
+    const own =
+      kd.own !== undefined && kd.seconds !== undefined
+        ? `${ctx.repeat > 1 ? `median of ${ctx.repeat} rounds; ` : ''}wall time of the whole command (what a user waits for): kubedeck ${kd.seconds.toFixed(1)} s${each(kd.runs)}, of which its transfer ${kd.own.toFixed(1)} s; kubectl ${kc.seconds?.toFixed(1) ?? 'n/a'} s${each(kc.runs)}`
+        : undefined;
     const note = [checks, own, extra, kd.why, kc.why].filter(Boolean).join('; ');
-    const row = vsKubectl(`copy ${c.label}`, c.kind === 'file' ? 'MiB/s' : 'files/s', rate(kd.seconds), rate(kc.seconds), 'higher', 1, note || undefined);
+    const row = vsKubectl(`copy ${c.label}`, c.unit, rate(kd.seconds), rate(kc.seconds), 'higher', c.factor, note || undefined);
     // A wrong copy is a failure, however fast.
     if (kd.ok === false) row.pass = false;
     rows.push(row);

@@ -9,13 +9,15 @@ export interface Options {
   json?: string;
   markdown?: string;
   only: Set<Section>;
+  /** Copy rows: rounds of kubectl and Kubedeck side by side (order swapped each round); the median is reported. */
+  repeat: number;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--only ${SECTIONS.join(',')}] [--dom] [--markdown FILE]\n  --dom: open the app with renderer=dom (xterm's DOM renderer instead of WebGL)`;
+export const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--only ${SECTIONS.join(',')}] [--dom] [--markdown FILE] [--repeat N]\n  --repeat N: run each copy N times per tool, side by side, and report the medians\n  --dom: open the app with renderer=dom (xterm's DOM renderer instead of WebGL)`;
 
 /** Parses argv; undefined for --help (the caller prints USAGE). Throws on anything it does not know. */
 export function parseBenchArgs(argv: string[]): Options | undefined {
-  const o: Options = { quick: false, dom: false, only: new Set(SECTIONS) };
+  const o: Options = { quick: false, dom: false, only: new Set(SECTIONS), repeat: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
@@ -23,6 +25,11 @@ export function parseBenchArgs(argv: string[]): Options | undefined {
     else if (a === '--json') o.json = argv[++i];
     else if (a.startsWith('--json=')) o.json = a.slice(7);
     else if (a === '--markdown') o.markdown = argv[++i];
+    else if (a === '--repeat' || a.startsWith('--repeat=')) {
+      const v = a === '--repeat' ? argv[++i] : a.slice(9);
+      o.repeat = Number(v);
+      if (!Number.isInteger(o.repeat) || o.repeat < 1 || o.repeat > 20) throw new Error(`--repeat: a whole number from 1 to 20, got ${v}`);
+    }
     else if (a === '--only' || a.startsWith('--only=')) {
       const list = (a === '--only' ? argv[++i] : a.slice(7)) ?? '';
       const picked = list.split(',').filter(Boolean) as Section[];

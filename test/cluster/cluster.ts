@@ -3,8 +3,10 @@
 // wiring; the parts are apiServer.ts (TLS, auth), rest.ts (REST, Table output via tables.ts), watch.ts,
 // execRoute.ts (exec checks and sessions), resources.ts (objects and event log) and sandbox.ts (processes).
 // See README "Test clusters".
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { ClusterCerts } from './certs.ts';
 import { IMAGE_CMD, imageKindOf, type ImageKind, makeContainerRoot, resolveInRoot } from './images.ts';
@@ -126,6 +128,22 @@ export class TestCluster {
   dropConnections(): void {
     this.watches.dropAll();
     this.api.dropSockets();
+  }
+
+  /**
+   * A small disk in a container: a tmpfs of `bytes` mounted at `dir` (absolute, in the container) in
+   * the container's own mount namespace, so writes past that size fail with "No space left on device"
+   * as on a full volume. Returns the host path through which the test sees that folder as the
+   * container does. Needs the container's namespaces (root); the mount ends with the pod.
+   */
+  async limitDisk(namespace: string, pod: string, container: string, dir: string, bytes: number): Promise<string> {
+    const root = this.rootOf(namespace, pod, container);
+    const init = this.sandboxes.pidOf(root);
+    if (!init) throw new Error('limitDisk needs container namespaces (run as root with unshare and nsenter)');
+    const inside = join(root, dir);
+    await mkdir(inside, { recursive: true });
+    await promisify(execFile)('nsenter', ['-t', String(init), '-m', '--', 'mount', '-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', inside]);
+    return join(`/proc/${init}/root`, inside);
   }
 
   /** Stall every stream (exec in both directions, watches): data waits until stallStreams(false). */

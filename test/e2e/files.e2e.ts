@@ -193,6 +193,34 @@ test('cancel a large transfer and find no partial file', async () => {
   assert.deepEqual(e2e.pageErrors, []);
 });
 
+test('cancel a large upload: no partial file, no staging folder, no copy process left in the container', async () => {
+  const big = path.join(tmp, 'large-up.bin');
+  const block = randomBytes(1 << 20);
+  const fh = await fsp.open(big, 'w');
+  for (let i = 0; i < 768; i++) {
+    block.writeUInt32BE(i, 0);
+    await fh.write(block);
+  }
+  await fh.close();
+  await page.getByTestId('refresh-left').click();
+  await row('left', 'large-up.bin').click();
+  await page.getByTestId('copy-right').click();
+  const t = page.locator('[data-testid="transfer"][data-state="running"]').first();
+  await t.waitFor({ timeout: 15_000 });
+  await waitFor('some bytes', async () => /[1-9]/.test((await t.getByTestId('transfer-bytes').innerText()).split('/')[0]));
+  await t.getByTestId('cancel-transfer').click();
+  await page.locator('[data-testid="transfer"][data-state="cancelled"]').first().waitFor({ timeout: 15_000 });
+  const inPod = path.join(podRoot(), 'tmp');
+  await waitFor('the staging folder removed in the container', async () => !(await fsp.readdir(inPod)).some((n) => n.startsWith('.kubedeck')));
+  assert.ok(!(await fsp.readdir(inPod)).includes('large-up.bin'));
+  await waitFor('no copy process left in the container', async () => {
+    const procs = await e2e.clusters.clusters[0].processes('default', 'shell', 'main');
+    return !procs.some((p) => /\b(cat|tee|tar|gzip|sha256sum|dd)\b/.test(p.command));
+  });
+  await fsp.rm(big);
+  assert.deepEqual(e2e.pageErrors, []);
+});
+
 test('a deep link opens a container at a folder (what a terminal tab links to)', async () => {
   await page.getByTestId('view-terminals').click();
   await page.evaluate(`location.hash = '#/files/kd-test-1/default/busybox/main/etc'`);

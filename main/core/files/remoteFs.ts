@@ -66,7 +66,14 @@ export const HASH_SCRIPT = `cd "$1" || exit 4; shift; for f; do sha256sum < "$f"
  */
 export const HASH_BATCH_SCRIPT = `cd "$1" || exit 4; shift; exec sha256sum -- "$@" 2>/dev/null`;
 
-const PROBE_SCRIPT = `for c in tar gzip sha256sum find stat readlink cat tail head mv rm mkdir chmod touch ln dd wc; do command -v "$c" >/dev/null 2>&1 && printf '%s ' "$c"; done
+/**
+ * The same two ways with the names on stdin (NUL-separated) instead of argv: one exec for a whole
+ * list, where argv batches cost one exec per ~200 names (the URL limit, see argBatches).
+ */
+export const HASH_STDIN_SCRIPT = `cd "$1" || exit 4; exec xargs -0 sha256sum -- 2>/dev/null`;
+export const HASH_STDIN_LOOP_SCRIPT = `cd "$1" || exit 4; exec xargs -0 sh -c 'for f; do sha256sum < "$f" 2>/dev/null || echo "-"; done' sh`;
+
+const PROBE_SCRIPT = `for c in tar gzip sha256sum find stat readlink cat tail head mv rm mkdir chmod touch ln dd wc tee xargs; do command -v "$c" >/dev/null 2>&1 && printf '%s ' "$c"; done
 find . -maxdepth 0 -printf '' >/dev/null 2>&1 && printf 'gnufind'
 echo; pwd`;
 
@@ -260,6 +267,8 @@ while [ -e "$d/$c" ] || [ -L "$d/$c" ]; do c="$s ($i)$x"; i=$((i+1)); done; prin
 
   /** sha256 of files (paths relative to base), in order; undefined where a file could not be read. */
   async hashes(base: string, rels: string[]): Promise<(string | undefined)[]> {
+    if (rels.length === 0) return [];
+    if ((await this.caps()).has.has('xargs')) return this.hashesViaStdin(remotePath(base), rels);
     const out: (string | undefined)[] = [];
     for (const batch of argBatches(rels.map((r) => `./${r}`))) {
       // Names with a newline or backslash print differently across sha256sum builds (GNU escapes them,
@@ -283,9 +292,36 @@ while [ -e "$d/$c" ] || [ -L "$d/$c" ]; do c="$s ($i)$x"; i=$((i+1)); done; prin
     return out;
   }
 
-  /** Runs a script and throws a clear error unless it exits 0. */
-  async run(script: string, args: string[]): Promise<string> {
-    const r = await this.sh(script, args);
+  private async hashesViaStdin(base: string, rels: string[]): Promise<(string | undefined)[]> {
+    const out: (string | undefined)[] = new Array(rels.length).fill(undefined);
+    const odd = (n: string) => n.includes('\n') || n.includes('\\');
+    const plain = rels.map((_r, i) => i).filter((i) => !odd(rels[i]));
+    const slow = rels.map((_r, i) => i).filter((i) => odd(rels[i]));
+    const input = (idx: number[]) => Buffer.from(idx.map((i) => `./${rels[i]}\0`).join(''), 'utf8');
+    const lines = (b: Buffer) => b.toString('utf8').split('\n').filter(Boolean);
+    if (plain.length) {
+      const r = await this.sh(HASH_STDIN_SCRIPT, [base], input(plain));
+      const hs = lines(r.stdout).map((l) => /^\\?([0-9a-f]{64}) /.exec(l)?.[1]);
+      // A file that cannot be read prints no line at all: then every plain name goes the slow way.
+      if (r.exitCode === 0 && hs.length === plain.length && hs.every(Boolean)) plain.forEach((i, k) => (out[i] = hs[k]));
+      else slow.push(...plain);
+    }
+    if (slow.length) {
+      slow.sort((x, y) => x - y);
+      const r = await this.sh(HASH_STDIN_LOOP_SCRIPT, [base], input(slow));
+      if (r.exitCode !== 0) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
+      const hs = lines(r.stdout);
+      slow.forEach((i, k) => {
+        const h = hs[k]?.split(/\s/)[0] ?? '';
+        out[i] = /^[0-9a-f]{64}$/.test(h) ? h : undefined;
+      });
+    }
+    return out;
+  }
+
+  /** Runs a script (with `input` on its stdin) and throws a clear error unless it exits 0. */
+  async run(script: string, args: string[], input?: string): Promise<string> {
+    const r = await this.sh(script, args, input);
     if (r.exitCode !== 0 || r.error) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
     return r.stdout.toString('utf8');
   }

@@ -4,7 +4,7 @@
  * hashed while it is read so the container's sha256sum can be checked without a second read.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream, promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import tar from 'tar-stream';
 
@@ -17,17 +17,28 @@ export interface LocalEntry {
   mode: number;
   mtime: Date;
   target?: string;
+  /** Content held in memory instead of read from `abs` (the list of names an upload hashes). */
+  data?: Buffer;
 }
 
-/** Lists a local file or folder tree (depth first, parents before children). Sockets and fifos are reported and left out. */
+/** Files up to this size are read whole (one call), several ahead of the pack, instead of streamed. */
+const SMALL_FILE = 256 << 10;
+/** How many small files are read ahead of the pack (at most READ_AHEAD × SMALL_FILE bytes held). */
+const READ_AHEAD = 32;
+
+/**
+ * Lists a local file or folder tree (depth first, parents before children, names sorted). Sockets
+ * and fifos are reported and left out. The entries of a folder are stat'ed together (one thread-pool
+ * round trip each, in parallel): one after another, 20,000 files took most of a second.
+ */
 export async function walkLocal(abs: string, name: string, onSkipped?: (rel: string, reason: string) => void): Promise<LocalEntry[]> {
   const out: LocalEntry[] = [];
-  const visit = async (a: string, rel: string): Promise<void> => {
-    const st = await fsp.lstat(a);
+  const visit = async (a: string, rel: string, st: Stats): Promise<void> => {
     if (st.isDirectory()) {
       out.push({ rel, abs: a, type: 'dir', size: 0, mode: st.mode & 0o7777, mtime: st.mtime });
       const names = (await fsp.readdir(a)).sort();
-      for (const n of names) await visit(path.join(a, n), `${rel}/${n}`);
+      const stats = await Promise.all(names.map((n) => fsp.lstat(path.join(a, n))));
+      for (let i = 0; i < names.length; i++) await visit(path.join(a, names[i]), `${rel}/${names[i]}`, stats[i]);
     } else if (st.isFile()) {
       out.push({ rel, abs: a, type: 'file', size: st.size, mode: st.mode & 0o7777, mtime: st.mtime });
     } else if (st.isSymbolicLink()) {
@@ -36,7 +47,7 @@ export async function walkLocal(abs: string, name: string, onSkipped?: (rel: str
       onSkipped?.(rel, 'not a file, folder or symlink (socket, fifo or device)');
     }
   };
-  await visit(abs, name);
+  await visit(abs, name, await fsp.lstat(abs));
   return out;
 }
 
@@ -52,12 +63,32 @@ export interface PackResult {
 export async function packEntries(
   entries: LocalEntry[],
   write: (chunk: Buffer) => Promise<void>,
-  opts: { onProgress?(bytes: number): void; signal?: AbortSignal } = {},
+  opts: {
+    onProgress?(bytes: number): void;
+    signal?: AbortSignal;
+    /** Where the hashes go as each file completes (kept across the attempts of a resumed upload). */
+    hashes?: Map<string, string>;
+  } = {},
 ): Promise<PackResult> {
   const pack = tar.pack();
+  const ahead = new Map<number, Promise<Buffer>>();
+  const small = (e: LocalEntry) => e.type === 'file' && !e.data && e.size <= SMALL_FILE;
+  let next = 0;
+  const readAhead = (from: number) => {
+    next = Math.max(next, from);
+    while (next < entries.length && next < from + READ_AHEAD) {
+      const e = entries[next];
+      if (small(e)) {
+        const p = fsp.readFile(e.abs);
+        p.catch(() => {}); // awaited when its turn comes
+        ahead.set(next, p);
+      }
+      next++;
+    }
+  };
   // Errors are reported through the promises below; a destroyed stream must not also throw as an event.
   pack.on('error', () => {});
-  const hashes = new Map<string, string>();
+  const hashes = opts.hashes ?? new Map<string, string>();
   const pump = (async () => {
     for await (const chunk of pack) await write(chunk as Buffer);
   })();
@@ -69,11 +100,20 @@ export async function packEntries(
   const entryDone = (fn: (cb: (err?: Error | null) => void) => void) =>
     new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
   try {
-    for (const e of entries) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
       opts.signal?.throwIfAborted();
       if (pumpError) throw pumpError;
       const header = { name: e.rel, mode: e.mode, mtime: e.mtime, uid: 0, gid: 0 };
-      if (e.type === 'dir') {
+      readAhead(i);
+      const whole = e.data ?? (await ahead.get(i));
+      ahead.delete(i);
+      if (whole) {
+        if (whole.length !== e.size) throw new Error(`${e.abs} changed while it was read (${whole.length} of ${e.size} bytes)`);
+        await entryDone((cb) => pack.entry({ ...header, type: 'file', size: e.size }, whole, cb));
+        if (!e.data) hashes.set(e.rel, createHash('sha256').update(whole).digest('hex'));
+        opts.onProgress?.(whole.length);
+      } else if (e.type === 'dir') {
         await entryDone((cb) => pack.entry({ ...header, type: 'directory' }, cb));
       } else if (e.type === 'symlink') {
         await entryDone((cb) => pack.entry({ ...header, type: 'symlink', linkname: e.target }, cb));

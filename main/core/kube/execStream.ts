@@ -140,6 +140,9 @@ export async function openExec(kc: KubeConfig, target: ContainerRef, opts: ExecO
 
 type Pauser = 'user' | 'stdout' | 'stderr';
 
+/** Stdin bytes handed to the socket and not yet written out, before a writer waits (see toStreams). */
+const STDIN_IN_FLIGHT = 4 << 20;
+
 class WsExecStream implements ExecStream {
   readonly protocol: string;
   readonly done: Promise<ExecResult>;
@@ -311,11 +314,29 @@ class WsExecStream implements ExecStream {
       stdout.push(null);
       stderr.push(null);
     });
+    // Several frames in flight: waiting for each frame's callback (one at a time) left the socket idle
+    // between frames and halved an upload's rate. Up to STDIN_IN_FLIGHT bytes are handed to ws before
+    // the writer waits; ws calls back once a frame is on the socket, so a slow peer still slows it.
+    let inFlight = 0;
+    let held: (() => void) | undefined;
+    let failed: Error | undefined;
     const stdin = new Writable({
       highWaterMark: 256 * 1024,
-      // ws calls back once the frame is handed to the socket, so a slow peer slows the writer.
       write: (chunk: Buffer, _enc, cb) => {
-        if (!this.write(chunk, (err) => cb(err ?? null))) return;
+        if (failed) return cb(failed);
+        inFlight += chunk.length;
+        const sent = this.write(chunk, (err) => {
+          inFlight -= chunk.length;
+          if (err) failed ??= err;
+          if (held && (failed || inFlight <= STDIN_IN_FLIGHT / 2)) {
+            const release = held;
+            held = undefined;
+            release();
+          }
+        });
+        if (!sent) return cb(failed ?? new Error('exec connection is closed'));
+        if (inFlight <= STDIN_IN_FLIGHT) cb();
+        else held = () => cb(failed ?? null);
       },
       final: (cb) => {
         if (!this.endStdin()) {
