@@ -26,6 +26,9 @@ import { errText } from './measure.ts';
 import { machine } from './machine.ts';
 import { parseBenchArgs, USAGE, type Section } from './options.ts';
 import { throughputSection } from './throughput.ts';
+import { tabFloodSection } from './tabFloodSection.ts';
+import { splitEchoSection } from './splitEcho.ts';
+import { reattachSection } from './reattach.ts';
 import { echoSection, promptSection, scaleSection } from './latency.ts';
 
 // e2e.ts takes its context type from here.
@@ -33,7 +36,10 @@ export type { Ctx, Sizes } from './context.ts';
 
 const RUN_ORDER: [Section, (c: Ctx) => Promise<Row[]>][] = [
   ['throughput', throughputSection],
+  ['tabflood', tabFloodSection],
   ['echo', echoSection],
+  ['splitecho', splitEchoSection],
+  ['reattach', reattachSection],
   ['prompt', promptSection],
   ['copy', copySection],
   ['scale', scaleSection],
@@ -82,7 +88,7 @@ async function main(): Promise<void> {
     } catch (e) {
       ctx.coreWhy = `core not available: ${errText(e)}`;
     }
-    const needsE2e = ['throughput', 'echo', 'prompt', 'scale'].some((s) => opts.only.has(s as Section));
+    const needsE2e = ['throughput', 'tabflood', 'echo', 'splitecho', 'reattach', 'prompt', 'scale'].some((s) => opts.only.has(s as Section));
     if (needsE2e) {
       try {
         e2e = ctx.e2e = await e2eSection(ctx);

@@ -14,6 +14,7 @@ import { NAME_SHIM } from './browser.ts';
 import { descendants, procCmdline, procPss, procStatus, MB } from './proc.ts';
 import { ensureBuild, pageWireScript, startServe } from './serveProcess.ts';
 import type { PageWire } from './pageWire.ts';
+import { localEcho } from './localEcho.ts';
 import { ackedBytes, focusPane, HOOK, nthOpenedDrawn, openedCount, openTab, typeKeys, waitIdle, type BenchWindow, type EchoTimes } from './pageProbe.ts';
 
 export type { EchoTimes } from './pageProbe.ts';
@@ -29,6 +30,8 @@ export interface E2eResults {
   webgl: boolean;
   /** The serve URL (with its token), for a Node client of the same socket. */
   url: string;
+  /** The serve process, for its CPU time. */
+  servePid: number;
   /** Seconds from Enter on the command until xterm acknowledged `expectBytes` of its output. */
   /** Stops after `budgetMs` and reports the bytes acknowledged by then (`acked` < expectBytes). */
   throughput(command: string[], expectBytes: number, budgetMs: number): Promise<{ seconds: number; acked: number; frames: number; bytes: number }>;
@@ -77,6 +80,7 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
     return {
       webgl,
       url: serve.url,
+      servePid: serve.child.pid!,
       async throughput(command, expectBytes, budgetMs) {
         const page = await fresh();
         const { id } = await openTab(page, link(ctx.where.context));
@@ -147,6 +151,8 @@ export async function e2eSection(ctx: Ctx): Promise<E2eResults> {
         await waitIdle(page, id);
         await focusPane(page, 0);
         const lat = await typeKeys(page, id, keys);
+        // The anchor in the same page, right after: a local xterm echoing the keys itself.
+        lat.local = await localEcho(page, keys, webgl);
         await page.close();
         return lat;
       },

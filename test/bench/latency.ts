@@ -26,11 +26,16 @@ export async function echoSection(ctx: Ctx): Promise<Row[]> {
   const k = `${sizes.keys} keys`;
   const drawn = e2e?.rendered ?? null;
   const arrived = e2e?.arrived ?? null;
+  const local = e2e?.local?.rendered ?? null;
+  const overAnchor = drawn && local ? pct(drawn, 50)! - pct(local, 50)! : null;
   return [
     vsKubectl(`keystroke echo p50, ${k}: end to end (xterm)`, 'ms', pct(drawn, 50), pct(kc, 50), 'lower', 1, noteOf([...e2eWhy, ...why], 'Kubedeck: keydown in the page → first animation frame after xterm acknowledged the echo; kubectl: key written to its pty → echo read back')),
     vsKubectl(`keystroke echo p99, ${k}: end to end (xterm)`, 'ms', pct(drawn, 99), pct(kc, 99), 'lower', 1, noteOf(e2eWhy)),
     absolute(`keystroke echo p50, ${k}: keydown → echo bytes in the page`, 'ms', pct(arrived, 50), pct(kc, 50), undefined, noteOf(e2eWhy, e2e ? `before xterm parses and draws; of it, keydown → keystroke on the socket p50 ${pct(e2e.sent, 50)!.toFixed(1)} ms, p99 ${pct(e2e.sent, 99)!.toFixed(1)} ms (the page's own share)` : undefined)),
     absolute(`keystroke echo p99, ${k}: keydown → echo bytes in the page`, 'ms', pct(arrived, 99), pct(kc, 99), undefined, noteOf(e2eWhy)),
+    absolute(`keystroke echo p50, ${k}: local xterm echo in the same page (anchor)`, 'ms', pct(local, 50), pct(kc, 50), undefined, noteOf(e2eWhy, e2e?.local ? `an xterm.js of the same version and options (${e2e.local.renderer} renderer) beside the app in the same page, echoing each key itself: keydown → first animation frame after its write callback; no socket, server or shell` : undefined)),
+    absolute(`keystroke echo p99, ${k}: local xterm echo in the same page (anchor)`, 'ms', pct(local, 99), pct(kc, 99), undefined, noteOf(e2eWhy)),
+    absolute(`keystroke echo p50, ${k}: end to end − local anchor`, 'ms', overAnchor, null, { text: '≤ 5 ms', below: 5.0001 }, noteOf(e2eWhy, 'what Kubedeck\'s path adds to the echo above what drawing a key costs in that page anyway')),
     vsKubectl(`keystroke echo p50, ${k}: serve socket, no browser`, 'ms', pct(wire, 50), pct(kc, 50), 'lower', 1, noteOf(wireWhy)),
     vsKubectl(`keystroke echo p99, ${k}: serve socket, no browser`, 'ms', pct(wire, 99), pct(kc, 99), 'lower', 1, noteOf(wireWhy)),
     vsKubectl(`keystroke echo p50, ${k}: Kubedeck core`, 'ms', pct(core, 50), pct(kc, 50), 'lower', 1, noteOf(coreWhy)),

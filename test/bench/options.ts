@@ -1,6 +1,6 @@
 /** The bench's command line: sections to run, sizes (--quick), where to write results, the renderer. */
 
-export const SECTIONS = ['throughput', 'echo', 'prompt', 'copy', 'scale'] as const;
+export const SECTIONS = ['throughput', 'tabflood', 'echo', 'splitecho', 'reattach', 'prompt', 'copy', 'scale'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface Options {

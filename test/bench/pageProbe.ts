@@ -14,6 +14,8 @@ export interface EchoTimes {
   rendered: number[];
   arrived: number[];
   sent: number[];
+  /** The anchor (localEcho.ts): keydown → local echo drawn by an xterm in the same page, no network. */
+  local?: { renderer: string; rendered: number[] };
 }
 
 /** The init script (after pageWire's): see the file comment. */

@@ -55,7 +55,9 @@ export async function startServe(cli: string, kubeconfig: string, dataDir: strin
   mkdirSync(dataDir, { recursive: true });
   // BENCH_SERVE_ENTRY: a TypeScript entry to run instead of the bundle (for experiments with the server side).
   const entry = process.env.BENCH_SERVE_ENTRY;
-  const argv = entry ? ['--import', 'tsx', entry] : [cli];
+  // BENCH_SERVE_NODE_ARGS: Node flags for the serve process, e.g. `--cpu-prof --cpu-prof-dir=DIR` (written when it exits).
+  const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const argv = [...nodeArgs, ...(entry ? ['--import', 'tsx', entry] : [cli])];
   const child = spawn(process.execPath, [...argv, 'serve', '--port', '0', '--kubeconfig', kubeconfig], {
     cwd: ROOT,
     env: { ...process.env, KUBEDECK_DATA_DIR: dataDir },
