@@ -8,6 +8,7 @@ import { TERMINALS_METHODS, type TerminalsEvents, type TerminalsMethods } from '
 import { FILES_METHODS, type FilesEvents, type FilesMethods } from './files.ts';
 import { RECORDINGS_METHODS, type RecordingsEvents, type RecordingsMethods } from './recordings.ts';
 import { AUDIT_METHODS, type AuditEvents, type AuditMethods } from './audit.ts';
+import { SHARE_METHODS, type ShareEvents, type ShareMethods } from './share.ts';
 
 export type * from './containerRef.ts';
 export type * from './clusters.ts';
@@ -15,12 +16,13 @@ export type * from './terminals.ts';
 export type * from './files.ts';
 export type * from './recordings.ts';
 export type * from './audit.ts';
+export type * from './share.ts';
 
 /** Every request the renderer can make. */
-export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods, AuditMethods {}
+export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods, AuditMethods, ShareMethods {}
 
 /** Every event the main side sends, by name. */
-export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents {}
+export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents, ShareEvents {}
 
 export type KubedeckEventName = keyof KubedeckEvents;
 
@@ -37,6 +39,7 @@ export const METHOD_NAMES = Object.keys({
   ...FILES_METHODS,
   ...RECORDINGS_METHODS,
   ...AUDIT_METHODS,
+  ...SHARE_METHODS,
 }) as (keyof KubedeckMethods)[];
 
 /** IPC channel of a method (main/app) and of the event stream. */

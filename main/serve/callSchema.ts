@@ -66,6 +66,10 @@ export const CALL_SPECS: Record<keyof KubedeckMethods, MethodSpec> = {
   getRecordingSettings: spec(SMALL),
   setRecordingSettings: spec(MEDIUM, 'object'),
   readAudit: spec(SMALL),
+  createShareLink: spec(SMALL, 'object'),
+  listShareLinks: spec(SMALL),
+  revokeShareLink: spec(SMALL, 'string'),
+  shareSession: spec(SMALL),
 };
 
 /** The largest frame of any method: the WebSocket's own limit, checked before a frame is even buffered. */
