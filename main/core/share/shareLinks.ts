@@ -189,6 +189,11 @@ export class ShareLinks {
     return this.ready().store.byCookie(cookie);
   }
 
+  /** The link a cookie was exchanged for, live or not (revoked links stay until their expiry). */
+  findByCookie(cookie: string | undefined): ShareLinkRecord | undefined {
+    return this.ready().store.findByCookie(cookie);
+  }
+
   /** Whether a link is still good now (not revoked, not expired, its terminal still running). */
   stillValid(r: ShareLinkRecord): { ok: true } | { ok: false; message: string } {
     if (r.revokedAt !== undefined) return { ok: false, message: EXCHANGE_TEXT.revoked };

@@ -101,7 +101,6 @@ export class ShareStore {
     const r = this.links.get(id);
     if (!r || r.revokedAt !== undefined) return undefined;
     r.revokedAt = this.now();
-    r.cookies = [];
     this.save();
     return r;
   }
@@ -131,6 +130,14 @@ export class ShareStore {
     for (const r of this.links.values()) {
       if (r.revokedAt === undefined && r.expiresAt > now && r.cookies.includes(h)) return r;
     }
+    return undefined;
+  }
+
+  /** The link a cookie was exchanged for, whatever its state (to say why it no longer works). */
+  findByCookie(cookie: string | undefined): ShareLinkRecord | undefined {
+    if (!cookie || cookie.length > 100) return undefined;
+    const h = hashCookie(cookie);
+    for (const r of this.links.values()) if (r.cookies.includes(h)) return r;
     return undefined;
   }
 
