@@ -9,6 +9,7 @@ import { FILES_METHODS, type FilesEvents, type FilesMethods } from './files.ts';
 import { RECORDINGS_METHODS, type RecordingsEvents, type RecordingsMethods } from './recordings.ts';
 import { AUDIT_METHODS, type AuditEvents, type AuditMethods } from './audit.ts';
 import { DEBUG_METHODS, type DebugMethods } from './debug.ts';
+import { SHARE_METHODS, type ShareEvents, type ShareMethods } from './share.ts';
 
 export type * from './containerRef.ts';
 export type * from './clusters.ts';
@@ -17,12 +18,13 @@ export type * from './files.ts';
 export type * from './recordings.ts';
 export type * from './audit.ts';
 export type * from './debug.ts';
+export type * from './share.ts';
 
 /** Every request the renderer can make. */
-export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods, AuditMethods, DebugMethods {}
+export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods, AuditMethods, DebugMethods, ShareMethods {}
 
 /** Every event the main side sends, by name. */
-export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents {}
+export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents, ShareEvents {}
 
 export type KubedeckEventName = keyof KubedeckEvents;
 
@@ -40,6 +42,7 @@ export const METHOD_NAMES = Object.keys({
   ...RECORDINGS_METHODS,
   ...AUDIT_METHODS,
   ...DEBUG_METHODS,
+  ...SHARE_METHODS,
 }) as (keyof KubedeckMethods)[];
 
 /** IPC channel of a method (main/app) and of the event stream. */

@@ -14,6 +14,11 @@ describe('kubedeck serve arguments', () => {
       token: 'x'.repeat(20),
     });
   });
+  it('reads --user and --rotate-share-key', () => {
+    assert.deepEqual(parseServeArgs(['--user', 'ann', '--rotate-share-key']), { port: 0, host: '127.0.0.1', user: 'ann', rotateShareKey: true });
+    assert.throws(() => parseServeArgs(['--user', 'a b']), /--user must be/);
+    assert.throws(() => parseServeArgs(['--rotate-share-key=yes']), /takes no value/);
+  });
   it('refuses bad input with a clear message', () => {
     assert.throws(() => parseServeArgs(['--port', 'http']), /--port must be a number/);
     assert.throws(() => parseServeArgs(['--port', '70000']), /--port must be a number/);

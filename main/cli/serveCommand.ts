@@ -1,16 +1,20 @@
-/** `kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T]`: the UI for a browser. */
+/** `kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] [--user NAME] [--rotate-share-key]`: the UI for a browser. */
 import { Kubedeck, type FilesFactory } from '../core/kubedeck.ts';
 import { isLoopback } from '../serve/auth.ts';
 import { startServer, type ServeHandle } from '../serve/server.ts';
 import { parseCommand, UsageError } from './args.ts';
 
-export const SERVE_USAGE = 'usage: kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T]';
+export const SERVE_USAGE = 'usage: kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] [--user NAME] [--rotate-share-key]';
 
 export interface ServeArgs {
   port: number;
   host: string;
   kubeconfig?: string;
   token?: string;
+  /** The owner's name in the audit trail and on share links (default: the OS user). */
+  user?: string;
+  /** Make a new share-link signing key first: every link made before is refused. */
+  rotateShareKey?: boolean;
 }
 
 const SERVE_OPTIONS = {
@@ -18,6 +22,8 @@ const SERVE_OPTIONS = {
   host: { type: 'string' },
   kubeconfig: { type: 'string' },
   token: { type: 'string' },
+  user: { type: 'string' },
+  'rotate-share-key': { type: 'boolean' },
 } as const;
 
 /** Parses serve's arguments; throws a UsageError for anything unknown or malformed. */
@@ -34,6 +40,11 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     if (values.token.length < 16) throw new UsageError('--token must be at least 16 characters', SERVE_USAGE);
     out.token = values.token;
   }
+  if (values.user !== undefined) {
+    if (!/^[\p{L}\p{N}._@-]{1,40}$/u.test(values.user)) throw new UsageError('--user must be 1–40 letters, digits or . _ @ -', SERVE_USAGE);
+    out.user = values.user;
+  }
+  if (values['rotate-share-key']) out.rotateShareKey = true;
   return out;
 }
 
@@ -48,7 +59,8 @@ export async function startServe(args: ServeArgs, extra: { files?: FilesFactory;
   const kubedeck = new Kubedeck({ kubeconfig: args.kubeconfig, files: extra.files, dataDir: extra.dataDir });
   let server: ServeHandle;
   try {
-    server = await startServer({ kubedeck, port: args.port, host: args.host, token: args.token, log: extra.log });
+    if (args.rotateShareKey) kubedeck.share.rotateKey(args.user ?? 'owner');
+    server = await startServer({ kubedeck, port: args.port, host: args.host, token: args.token, user: args.user, log: extra.log });
   } catch (err) {
     await kubedeck.shutdown();
     const e = err as NodeJS.ErrnoException;
@@ -72,9 +84,11 @@ export async function runServe(argv: string[], extra: { files?: FilesFactory } =
   const { clusters, problems } = running.kubedeck.registry.listClusters();
   if (!isLoopback(args.host)) {
     console.error(`kubedeck: WARNING: listening on ${args.host}, not loopback: anyone who can reach this port and learns the token gets your clusters.`);
+    console.error('kubedeck: WARNING: without TLS, share links, cookies and keystrokes travel in clear text on the network.');
   }
   console.error(`kubedeck: ${clusters.length} context(s) loaded${problems.length ? `, ${problems.length} kubeconfig problem(s):` : ''}`);
   for (const p of problems) console.error(`  ${p.source}: ${p.reason}`);
+  if (args.rotateShareKey) console.error('kubedeck: a new share-link key was made; every earlier share link is refused.');
   console.log(`Kubedeck is serving. Open:\n\n  ${running.server.url}\n`);
   let stopping = false;
   const stop = (): void => {

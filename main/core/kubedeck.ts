@@ -21,6 +21,7 @@ import { RecordingsService, type RecordingsEmit } from './recordings/recordingsS
 import { dataDir as defaultDataDir, SettingsStore } from './settings/settings.ts';
 import { DEFAULT_GRACE_SECONDS, SessionHost } from './terminals/sessionHost.ts';
 import { TerminalService } from './terminals/terminalService.ts';
+import { ShareLinks, type ShareEmit } from './share/shareLinks.ts';
 import type { TerminalsEmit } from './terminals/terminalSession.ts';
 
 /** Settings key: how long a session with no viewer runs on (seconds; 0 ends it when its last page goes). */
@@ -49,6 +50,14 @@ export interface KubedeckOptions {
   files?: FilesFactory;
 }
 
+/** How a client connects: a share-link holder's connection is a guest (read-only in view mode). */
+export interface ConnectOptions {
+  /** Its terminal viewer may watch, not type, resize, open or close (a view-mode share link). */
+  readOnly?: boolean;
+  /** Not the owner: gets no cluster or share-link events (main/serve guards its calls). */
+  guest?: boolean;
+}
+
 export interface KubedeckClient {
   readonly methods: KubedeckMethods;
   /** Calls a method by name; refuses names outside METHOD_NAMES and non-array arguments. */
@@ -68,6 +77,8 @@ export class Kubedeck {
   readonly recordings: RecordingStore;
   /** Every terminal session, whichever client opened it. */
   readonly terminals: SessionHost;
+  /** Share links (main/core/share); the serve binding sets their base URL and guards their holders. */
+  readonly share: ShareLinks;
   private readonly clients = new Set<KubedeckClient>();
   private shuttingDown?: Promise<void>;
 
@@ -87,10 +98,20 @@ export class Kubedeck {
       },
       graceMs: () => graceSeconds(this.settings.get<unknown>(TERMINALS_GRACE_SECONDS, DEFAULT_GRACE_SECONDS)) * 1000,
     });
+    this.share = new ShareLinks({
+      dataDir: this.dataDir,
+      audit: this.audit,
+      terminalRef: (id) => {
+        const s = this.terminals.get(id);
+        if (!s || s.isEnded) return undefined;
+        const { context, namespace, pod, container } = s.info();
+        return { context, namespace, pod, container };
+      },
+    });
   }
 
   /** Connects a client; `who` goes into the audit trail. */
-  connect(emit: KubedeckEmit, who: string = safeUser()): KubedeckClient {
+  connect(emit: KubedeckEmit, who: string = safeUser(), opts: ConnectOptions = {}): KubedeckClient {
     if (this.shuttingDown) throw new Error('Kubedeck is shutting down');
     let closed = false;
     const guardedEmit: KubedeckEmit = (name, payload) => {
@@ -102,10 +123,11 @@ export class Kubedeck {
       }
     };
     const registry = this.registry;
-    const terminals = new TerminalService({ host: this.terminals, emit: guardedEmit as TerminalsEmit, who, audit: this.audit });
+    const terminals = new TerminalService({ host: this.terminals, emit: guardedEmit as TerminalsEmit, who, audit: this.audit, readOnly: opts.readOnly });
     const recordings = new RecordingsService(this.recordings, this.audit, guardedEmit as RecordingsEmit, who);
     const files: FilesMethods & { dispose?(): void | Promise<void> } = (this.opts.files ?? filesFactory)({ registry, audit: this.audit, emit: guardedEmit, who, dataDir: this.dataDir, settings: this.settings });
-    const unsubscribe = registry.onEvent(guardedEmit as ClustersEmit);
+    const unsubscribes = opts.guest ? [] : [registry.onEvent(guardedEmit as ClustersEmit), this.share.onEvent(guardedEmit as ShareEmit)];
+    const share = this.share;
     const debug = new DebugService({ kubeConfigFor: (c) => registry.kubeConfigFor(c), audit: this.audit, who, settings: this.settings });
 
     const methods: KubedeckMethods = {
@@ -128,6 +150,11 @@ export class Kubedeck {
       ...forward<RecordingsMethods>(recordings, RECORDINGS_METHODS),
       ...forward<AuditMethods>(recordings, AUDIT_METHODS),
       ...forward<DebugMethods>(debug, DEBUG_METHODS),
+      createShareLink: (req) => share.create(who, req),
+      listShareLinks: async () => share.list(),
+      revokeShareLink: (id) => share.revoke(id, who),
+      // The owner's answer; a share-link holder's connection is answered by main/serve's guard.
+      shareSession: async () => null,
     };
 
     const client: KubedeckClient = {
@@ -146,7 +173,7 @@ export class Kubedeck {
         if (closed) return;
         closed = true;
         this.clients.delete(client);
-        unsubscribe();
+        for (const u of unsubscribes) u();
         recordings.dispose();
         await Promise.allSettled([terminals.dispose(), Promise.resolve(files.dispose?.())]);
       },
@@ -166,6 +193,7 @@ export class Kubedeck {
       await Promise.allSettled([this.terminals.shutdown(), ...[...this.clients].map((c) => c.close())]);
       this.registry.close();
       this.recordings.closeAll();
+      this.share.dispose();
     })();
     return this.shuttingDown;
   }

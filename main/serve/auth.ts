@@ -31,16 +31,25 @@ export interface AccessPolicy {
   port: () => number;
   /** True when bound to loopback only: Host must then name loopback. */
   loopbackOnly: boolean;
+  /** Served over HTTPS: a page's Origin is then https://. */
+  tls?: boolean;
 }
 
 export type AccessResult = { ok: true; viaQuery: boolean } | { ok: false; status: 401 | 403; reason: string };
 
-function cookieToken(req: IncomingMessage): string | undefined {
+/** A cookie's value from the request's Cookie header. */
+export function cookieValue(req: IncomingMessage, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE_NAME) return decodeURIComponent(v.join('='));
+    if (k === name) {
+      try {
+        return decodeURIComponent(v.join('='));
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }
@@ -55,6 +64,16 @@ function hostOf(value: string | undefined): { name: string; port: number } | und
 
 /** Checks a request (HTTP or WebSocket upgrade). */
 export function checkAccess(req: IncomingMessage, policy: AccessPolicy, url: URL): AccessResult {
+  const place = checkHostAndOrigin(req, policy);
+  if (!place.ok) return place;
+  const fromQuery = url.searchParams.get('token');
+  if (tokensEqual(fromQuery, policy.token)) return { ok: true, viaQuery: true };
+  if (tokensEqual(cookieValue(req, COOKIE_NAME), policy.token)) return { ok: true, viaQuery: false };
+  return { ok: false, status: 401, reason: 'missing or wrong token: open the URL that `kubedeck serve` printed' };
+}
+
+/** The Host and Origin checks alone (share-link requests carry their own credential, not the token). */
+export function checkHostAndOrigin(req: IncomingMessage, policy: AccessPolicy): { ok: true } | { ok: false; status: 403; reason: string } {
   const host = hostOf(req.headers.host);
   if (!host) return { ok: false, status: 403, reason: 'missing or malformed Host header' };
   if (policy.loopbackOnly && (!isLoopback(host.name) || host.port !== policy.port())) {
@@ -69,12 +88,9 @@ export function checkAccess(req: IncomingMessage, policy: AccessPolicy, url: URL
       o = undefined;
     }
     // Same origin only: the page must have come from this server (same scheme, host and port).
-    if (!o || o.protocol !== 'http:' || o.host.toLowerCase() !== String(req.headers.host).toLowerCase()) {
+    if (!o || o.protocol !== (policy.tls ? 'https:' : 'http:') || o.host.toLowerCase() !== String(req.headers.host).toLowerCase()) {
       return { ok: false, status: 403, reason: `foreign Origin ${origin}` };
     }
   }
-  const fromQuery = url.searchParams.get('token');
-  if (tokensEqual(fromQuery, policy.token)) return { ok: true, viaQuery: true };
-  if (tokensEqual(cookieToken(req), policy.token)) return { ok: true, viaQuery: false };
-  return { ok: false, status: 401, reason: 'missing or wrong token: open the URL that `kubedeck serve` printed' };
+  return { ok: true };
 }

@@ -73,6 +73,10 @@ export const CALL_SPECS: Record<keyof KubedeckMethods, MethodSpec> = {
   startDebugContainer: spec(SMALL, 'object'),
   getDebugSettings: spec(SMALL),
   setDebugSettings: spec(SMALL, 'object'),
+  createShareLink: spec(SMALL, 'object'),
+  listShareLinks: spec(SMALL),
+  revokeShareLink: spec(SMALL, 'string'),
+  shareSession: spec(SMALL),
 };
 
 /** The largest frame of any method: the WebSocket's own limit, checked before a frame is even buffered. */

@@ -14,6 +14,10 @@ import type { Kubedeck, KubedeckEmit } from '../core/kubedeck.ts';
 import { COOKIE_NAME, checkAccess, isLoopback, newToken, type AccessPolicy } from './auth.ts';
 import { MAX_FRAME_BYTES } from './callSchema.ts';
 import { gateBinaryCall, gateCall } from './callGate.ts';
+import { ShareAccess } from './shareAccess.ts';
+import { shareWho } from '../core/share/shareLinks.ts';
+import type { ShareLinkRecord } from '../core/share/shareStore.ts';
+import { hostname as osHostname, userInfo } from 'node:os';
 
 /**
  * What one connection may have unanswered at once. A tab's calls are answered in milliseconds (a terminal
@@ -34,6 +38,8 @@ export interface ServeOptions {
   token?: string;
   /** Folder of the built renderer; default: dist/renderer found from this file. */
   staticDir?: string;
+  /** The owner's name in the audit trail and on share links (`--user`); default: the OS user. */
+  user?: string;
   /** Called for each connection, with who it is (for logs). */
   log?: (line: string) => void;
 }
@@ -110,10 +116,13 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
   const log = opts.log ?? (() => undefined);
   let port = 0;
   const policy: AccessPolicy = { token, port: () => port, loopbackOnly: isLoopback(host) };
+  const shares = new ShareAccess({ kubedeck: opts.kubedeck, policy, log });
+  const owner = opts.user ?? osUser();
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     securityHeaders(res, String(req.headers.host ?? ''));
+    if (shares.handleHttp(req, res, url, (path) => serveStatic(staticDir, path, req, res))) return;
     const access = checkAccess(req, policy, url);
     if (!access.ok) return refuse(res, access.status, access.reason);
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 403, `method ${req.method} not allowed`);
@@ -127,16 +136,17 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const access = url.pathname === '/ws' ? checkAccess(req, policy, url) : ({ ok: false, status: 403, reason: 'no such endpoint' } as const);
+    const shared = shares.upgrade(req, url);
+    const access = shared ?? (url.pathname === '/ws' ? checkAccess(req, policy, url) : ({ ok: false, status: 403, reason: 'no such endpoint' } as const));
     if (!access.ok) {
       socket.end(`HTTP/1.1 ${access.status} ${access.status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${access.reason}\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req, shared?.ok ? shared.record : undefined));
   });
 
-  const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
-    const who = `serve:${req.socket.remoteAddress ?? '?'}`;
+  const onConnection = (ws: WebSocket, req: IncomingMessage, share?: ShareLinkRecord): void => {
+    const who = share ? shareWho(share) : owner;
     log(`client connected (${who})`);
     const send = (data: string | Uint8Array): void => {
       if (ws.readyState === WebSocket.OPEN) ws.send(data);
@@ -159,7 +169,7 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
     };
     let client: ReturnType<Kubedeck['connect']>;
     try {
-      client = opts.kubedeck.connect(emit, who);
+      client = share ? shares.connect(share, emit, ws, req.socket.remoteAddress ?? '?') : opts.kubedeck.connect(emit, who);
     } catch (err) {
       ws.close(1011, (err as Error).message.slice(0, 100));
       return;
@@ -241,6 +251,7 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
   port = (server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}/?token=${token}`;
+  opts.kubedeck.share.setBaseUrl(`http://${host === '0.0.0.0' || host === '::' ? osHostname() : urlHost}:${port}`);
 
   return {
     url,
@@ -248,6 +259,7 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
     host,
     token,
     close: async () => {
+      opts.kubedeck.share.setBaseUrl(undefined);
       for (const ws of wss.clients) ws.close(1001, 'server shutting down');
       await new Promise<void>((r) => wss.close(() => r()));
       await new Promise<void>((r) => {
@@ -256,6 +268,14 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
       });
     },
   };
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'owner';
+  }
 }
 
 /** An error's message as a string, whatever was thrown (a hostile object's toString may itself throw). */

@@ -1,5 +1,9 @@
 import { mount } from 'svelte';
-import App from './App.svelte';
 import './styles/shared.css';
 
-mount(App, { target: document.getElementById('app')! });
+// A share link's page (/share) is its own small app: it never loads the owner's UI or its connection.
+if (location.pathname === '/share') {
+  void import('./components/share/SharePage.svelte').then(({ default: SharePage }) => mount(SharePage, { target: document.getElementById('app')! }));
+} else {
+  void import('./App.svelte').then(({ default: App }) => mount(App, { target: document.getElementById('app')! }));
+}

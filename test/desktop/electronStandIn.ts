@@ -570,7 +570,7 @@ export function createElectronStandIn(opts: StandInOptions) {
     }
     try {
       const body = request.postDataBuffer();
-      const res = await handler(new Request(appUrl, { method: request.method(), headers: await request.allHeaders(), body: body && request.method() !== 'GET' ? body : undefined }));
+      const res = await handler(new Request(appUrl, { method: request.method(), headers: await request.allHeaders(), body: body && request.method() !== "GET" ? new Uint8Array(body) : undefined }));
       const headers: Record<string, string> = {};
       res.headers.forEach((v, k) => (headers[k] = v));
       await route.fulfill({ status: res.status, headers, body: Buffer.from(await res.arrayBuffer()) });

@@ -54,7 +54,7 @@ describe('debug containers', () => {
 
     // the ordinary terminal path, on the debug container's name
     let out = '';
-    const terms = new TerminalService({
+    const terms = TerminalService.withOwnHost({
       kubeConfigFor: (c) => registry.kubeConfigFor(c),
       emit: (name, p) => { if (name === 'terminal.data') out += Buffer.from((p as { data: Uint8Array }).data).toString(); },
     });
