@@ -13,7 +13,8 @@ profile="${1:-demo}"
 # package → a file it provides, so the check also works where dpkg is missing (e.g. macOS).
 #   demo: the test clusters (busybox for the busybox/notar images, python3 for PTYs, openssl for certs)
 #   ci:   also chromium (Playwright's browser), asciinema (recordings are checked with it), fonts for
-#         screenshots, python3-kubernetes (the python client in the conformance test)
+#         screenshots, python3-kubernetes (the python client in the conformance test), OpenSSH, sshfs,
+#         paramiko and asyncssh (the SSH gateway's tests drive real clients)
 # (a function, not an associative array: macOS ships bash 3.2)
 provides() {
   case "$1" in
@@ -24,11 +25,16 @@ provides() {
     asciinema) echo /usr/bin/asciinema ;;
     fonts-dejavu-core) echo /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ;;
     python3-kubernetes) echo /usr/lib/python3/dist-packages/kubernetes/__init__.py ;;
+    openssh-client) echo /usr/bin/ssh ;;
+    openssh-sftp-server) echo /usr/lib/openssh/sftp-server ;;
+    sshfs) echo /usr/bin/sshfs ;;
+    python3-paramiko) echo /usr/lib/python3/dist-packages/paramiko/__init__.py ;;
+    python3-asyncssh) echo /usr/lib/python3/dist-packages/asyncssh/__init__.py ;;
   esac
 }
 case "$profile" in
   demo) wanted=(busybox-static python3 openssl) ;;
-  ci) wanted=(busybox-static python3 openssl chromium asciinema fonts-dejavu-core python3-kubernetes) ;;
+  ci) wanted=(busybox-static python3 openssl chromium asciinema fonts-dejavu-core python3-kubernetes openssh-client openssh-sftp-server sshfs python3-paramiko python3-asyncssh) ;;
   *) echo "setup-host: unknown profile '$profile' (use demo or ci)" >&2; exit 2 ;;
 esac
 

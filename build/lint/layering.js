@@ -2,6 +2,7 @@
 // file kind (.ts, .svelte, .svelte.ts), in the spirit of VS Code's `code-layering`.
 //
 //   common   ← core ← serve ← cli          (main/core, main/serve, main/cli: Node)
+//   common   ← core ← ssh   ← cli          (main/ssh: the SSH gateway, a binding of core like serve)
 //   common   ← core ← app                   (main/app: Electron's main process)
 //   common   ← preload                      (sandboxed preload: electron only)
 //   common   ← renderer                     (a page: no Node, no Electron, no main/)
@@ -22,6 +23,7 @@ const LAYERS = [
   ['common/', 'common'],
   ['main/core/', 'core'],
   ['main/serve/', 'serve'],
+  ['main/ssh/', 'ssh'],
   ['main/cli/', 'cli'],
   ['main/app/', 'app'],
   ['preload/', 'preload'],
@@ -39,12 +41,13 @@ const RULES = {
   common: { layers: ['common'], electron: false, node: false, packages: false },
   core: { layers: ['common', 'core'], electron: false, node: true, packages: { deny: DOM_PACKAGES() } },
   serve: { layers: ['common', 'core', 'serve'], electron: false, node: true, packages: { deny: DOM_PACKAGES() } },
-  cli: { layers: ['common', 'core', 'serve', 'cli'], electron: false, node: true, packages: { deny: DOM_PACKAGES() } },
+  ssh: { layers: ['common', 'core', 'ssh'], electron: false, node: true, packages: { deny: DOM_PACKAGES() } },
+  cli: { layers: ['common', 'core', 'serve', 'ssh', 'cli'], electron: false, node: true, packages: { deny: DOM_PACKAGES() } },
   app: { layers: ['common', 'core', 'app'], electron: true, node: true, packages: { deny: DOM_PACKAGES() } },
   // A sandboxed preload can require only electron (and a few polyfills we do not use).
   preload: { layers: ['common', 'preload'], electron: true, node: false, packages: false },
   renderer: { layers: ['common', 'renderer'], electron: false, node: false, packages: { deny: NODE_PACKAGES() } },
-  test: { layers: ['common', 'core', 'serve', 'cli', 'test'], electron: false, node: true, packages: true },
+  test: { layers: ['common', 'core', 'serve', 'ssh', 'cli', 'test'], electron: false, node: true, packages: true },
   tooling: { layers: null, electron: true, node: true, packages: true },
 };
 
@@ -62,11 +65,12 @@ const WHY = {
   common: 'common/ runs in every process: only the language and common/ itself',
   core: 'main/core is plain Node: common/ and core only, never serve, cli, the Electron shell or the renderer',
   serve: 'main/serve binds core to a WebSocket: common/, core and serve only',
-  cli: 'main/cli may use common/, core and serve',
+  ssh: 'main/ssh binds core to SSH: common/, core and ssh only (not serve: the two bindings are siblings)',
+  cli: 'main/cli may use common/, core, serve and ssh',
   app: 'main/app is the Electron shell over core: common/, core and app only',
   preload: 'the preload is the contextBridge only: common/ and electron',
   renderer: 'the renderer talks to the main side only through the contract in common/',
-  test: 'tests reach the product through common/, core, serve and cli',
+  test: 'tests reach the product through common/, core, serve, ssh and cli',
   tooling: '',
 };
 

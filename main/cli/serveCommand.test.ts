@@ -19,6 +19,19 @@ describe('kubedeck serve arguments', () => {
     assert.throws(() => parseServeArgs(['--user', 'a b']), /--user must be/);
     assert.throws(() => parseServeArgs(['--rotate-share-key=yes']), /takes no value/);
   });
+
+  it('reads the SSH gateway options', () => {
+    assert.deepEqual(parseServeArgs(['--ssh-port', '2222', '--ssh-authorized-keys', '/k', '--ssh-host-key=/h']), {
+      port: 0,
+      host: '127.0.0.1',
+      sshPort: 2222,
+      sshAuthorizedKeys: '/k',
+      sshHostKey: '/h',
+    });
+    assert.throws(() => parseServeArgs(['--ssh-port', 'ssh']), /--ssh-port must be a number/);
+    assert.throws(() => parseServeArgs(['--ssh-host-key', '/h']), /--ssh-host-key needs --ssh-port/);
+  });
+
   it('refuses bad input with a clear message', () => {
     assert.throws(() => parseServeArgs(['--port', 'http']), /--port must be a number/);
     assert.throws(() => parseServeArgs(['--port', '70000']), /--port must be a number/);

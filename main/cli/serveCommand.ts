@@ -1,10 +1,14 @@
-/** `kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] [--user NAME] [--rotate-share-key]`: the UI for a browser. */
+/** `kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] [--user NAME] [--rotate-share-key] [--ssh-port P …]`: the UI for a browser (and an SSH gateway). */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Kubedeck, type FilesFactory } from '../core/kubedeck.ts';
 import { isLoopback } from '../serve/auth.ts';
 import { startServer, type ServeHandle } from '../serve/server.ts';
+import { gatewayDeps, startSshGateway, type SshGateway } from '../ssh/gateway.ts';
 import { parseCommand, UsageError } from './args.ts';
 
-export const SERVE_USAGE = 'usage: kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] [--user NAME] [--rotate-share-key]';
+export const SERVE_USAGE =
+  'usage: kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] [--user NAME] [--rotate-share-key] [--ssh-port P [--ssh-authorized-keys FILE] [--ssh-host-key FILE]]';
 
 export interface ServeArgs {
   port: number;
@@ -15,6 +19,10 @@ export interface ServeArgs {
   user?: string;
   /** Make a new share-link signing key first: every link made before is refused. */
   rotateShareKey?: boolean;
+  /** The SSH gateway's port (0: any free one); absent: no gateway. */
+  sshPort?: number;
+  sshAuthorizedKeys?: string;
+  sshHostKey?: string;
 }
 
 const SERVE_OPTIONS = {
@@ -24,6 +32,9 @@ const SERVE_OPTIONS = {
   token: { type: 'string' },
   user: { type: 'string' },
   'rotate-share-key': { type: 'boolean' },
+  'ssh-port': { type: 'string' },
+  'ssh-authorized-keys': { type: 'string' },
+  'ssh-host-key': { type: 'string' },
 } as const;
 
 /** Parses serve's arguments; throws a UsageError for anything unknown or malformed. */
@@ -45,17 +56,33 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     out.user = values.user;
   }
   if (values['rotate-share-key']) out.rotateShareKey = true;
+  const sshPort = values['ssh-port'];
+  if (sshPort !== undefined) {
+    if (!/^\d+$/.test(sshPort) || Number(sshPort) > 65535) throw new UsageError(`--ssh-port must be a number from 0 to 65535, not ${JSON.stringify(sshPort)}`, SERVE_USAGE);
+    out.sshPort = Number(sshPort);
+  }
+  for (const [opt, key] of [['ssh-authorized-keys', 'sshAuthorizedKeys'], ['ssh-host-key', 'sshHostKey']] as const) {
+    const v = values[opt];
+    if (v === undefined) continue;
+    if (out.sshPort === undefined) throw new UsageError(`--${opt} needs --ssh-port`, SERVE_USAGE);
+    out[key] = v;
+  }
   return out;
 }
 
 export interface RunningServe {
   kubedeck: Kubedeck;
   server: ServeHandle;
+  /** The SSH gateway, when --ssh-port was given. */
+  ssh?: SshGateway;
   stop(): Promise<void>;
 }
 
 /** Starts Kubedeck and its server (used by the CLI and by `npm run demo`). */
-export async function startServe(args: ServeArgs, extra: { files?: FilesFactory; dataDir?: string; log?: (s: string) => void } = {}): Promise<RunningServe> {
+export async function startServe(
+  args: ServeArgs,
+  extra: { files?: FilesFactory; dataDir?: string; log?: (s: string) => void; ssh?: { keepaliveMs?: number; keepaliveCountMax?: number } } = {},
+): Promise<RunningServe> {
   const kubedeck = new Kubedeck({ kubeconfig: args.kubeconfig, files: extra.files, dataDir: extra.dataDir });
   let server: ServeHandle;
   try {
@@ -67,10 +94,31 @@ export async function startServe(args: ServeArgs, extra: { files?: FilesFactory;
     if (e.code === 'EADDRINUSE') throw new Error(`port ${args.port} is in use; pick another with --port`, { cause: err });
     throw err;
   }
+  let ssh: SshGateway | undefined;
+  if (args.sshPort !== undefined) {
+    try {
+      ssh = await startSshGateway(gatewayDeps(kubedeck), {
+        port: args.sshPort,
+        host: args.host,
+        dataDir: kubedeck.dataDir,
+        authorizedKeysFile: args.sshAuthorizedKeys ?? join(homedir(), '.ssh', 'authorized_keys'),
+        hostKeyFile: args.sshHostKey,
+        log: extra.log,
+        ...extra.ssh,
+      });
+    } catch (err) {
+      await server.close();
+      await kubedeck.shutdown();
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${args.sshPort} is in use; pick another with --ssh-port`, { cause: err });
+      throw err;
+    }
+  }
   return {
     kubedeck,
     server,
+    ssh,
     stop: async () => {
+      await ssh?.close();
       await server.close();
       await kubedeck.shutdown();
     },
@@ -90,6 +138,7 @@ export async function runServe(argv: string[], extra: { files?: FilesFactory } =
   for (const p of problems) console.error(`  ${p.source}: ${p.reason}`);
   if (args.rotateShareKey) console.error('kubedeck: a new share-link key was made; every earlier share link is refused.');
   console.log(`Kubedeck is serving. Open:\n\n  ${running.server.url}\n`);
+  if (running.ssh) console.log(sshBanner(running.ssh, args.host));
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -99,4 +148,14 @@ export async function runServe(argv: string[], extra: { files?: FilesFactory } =
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** How to reach the SSH gateway, with the host key's fingerprint to check on first connection. */
+export function sshBanner(ssh: SshGateway, host: string): string {
+  const h = host.includes(':') ? `[${host}]` : host;
+  return (
+    `SSH gateway on port ${ssh.port} (host key ${ssh.hostKey.fingerprint}):\n\n` +
+    `  ssh -p ${ssh.port} -l CONTEXT/NAMESPACE/POD[/CONTAINER] ${h}\n` +
+    `  sftp -P ${ssh.port} CONTEXT/NAMESPACE/POD@${h}\n`
+  );
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseServeArgs, startServe } from '../../main/cli/serveCommand.ts';
+import { parseServeArgs, sshBanner, startServe } from '../../main/cli/serveCommand.ts';
 import { findStaticDir } from '../../main/serve/server.ts';
 import { startTestClusters } from './index.ts';
 
@@ -25,7 +25,8 @@ console.error('demo: starting two test clusters…');
 const clusters = await startTestClusters({ clusters: 2, kubeconfigPath: join(dataDir, 'demo-kubeconfig') });
 let running;
 try {
-  running = await startServe({ ...args, kubeconfig: args.kubeconfig ?? clusters.kubeconfigPath }, { dataDir, log: (s) => console.error(`kubedeck: ${s}`) });
+  // The SSH gateway is part of the demo (any free port unless --ssh-port says which).
+  running = await startServe({ ...args, sshPort: args.sshPort ?? 0, kubeconfig: args.kubeconfig ?? clusters.kubeconfigPath }, { dataDir, log: (s) => console.error(`kubedeck: ${s}`) });
 } catch (err) {
   await clusters.stop();
   console.error(`demo: ${(err as Error).message}`);
@@ -34,7 +35,9 @@ try {
 for (const c of clusters.clusters) console.log(`  cluster ${c.context}  ${c.server}`);
 console.log(`  kubeconfig ${clusters.kubeconfigPath}  (try: kubectl --kubeconfig ${clusters.kubeconfigPath} get pods -A)`);
 console.log(`  data      ${dataDir}`);
-console.log(`\nKubedeck demo is serving. Open:\n\n  ${running.server.url}\n\nCtrl-C stops it.`);
+console.log(`\nKubedeck demo is serving. Open:\n\n  ${running.server.url}\n`);
+if (running.ssh) console.log(sshBanner(running.ssh, args.host));
+console.log('Ctrl-C stops it.');
 
 let stopping = false;
 const stop = async (): Promise<void> => {

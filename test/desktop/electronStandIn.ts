@@ -340,7 +340,7 @@ export function createElectronStandIn(opts: StandInOptions) {
       try {
         return structuredClone(await handler(event, ...structuredClone(args)));
       } catch (err) {
-        throw new Error(`${prefix}${String(err)}`);
+        throw new Error(`${prefix}${String(err)}`, { cause: err });
       }
     },
     /** ipcRenderer.on(channel, listener) */
