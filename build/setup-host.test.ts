@@ -54,10 +54,10 @@ describe('setup-host.sh', () => {
     assert.match(r.stderr, /installing busybox-static/);
   });
 
-  test('the ci profile adds the browser, asciinema, fonts and the python client', async () => {
+  test('the ci profile adds the browser, asciinema, fonts, the python client and the SSH clients', async () => {
     const r = await run({ installed: DEMO, uid: 0 }, 'ci');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.apt, /^install -y -qq chromium asciinema fonts-dejavu-core python3-kubernetes$/m);
+    assert.match(r.apt, /^install -y -qq chromium asciinema fonts-dejavu-core python3-kubernetes openssh-client openssh-sftp-server sshfs python3-paramiko python3-asyncssh$/m);
   });
 
   test('not root: nothing installed, the exact command to run', async () => {
