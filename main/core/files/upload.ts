@@ -342,13 +342,7 @@ class Uploader {
         };
         if (pos < offset) for await (const c of createReadStream(e.abs, { start: pos, end: offset - 1, highWaterMark: 1 << 20 })) feed(c as Buffer);
         this.progressAt(before + offset);
-        let sink: Writable = proc.stdin;
-        let gzip: zlib.Gzip | undefined;
-        if (gz) {
-          gzip = zlib.createGzip({ level: 1 });
-          gzip.pipe(proc.stdin);
-          sink = gzip;
-        }
+        const { sink, gzip } = stdinSink(proc.stdin, gz);
         if (e.size > offset) {
           for await (const c of createReadStream(e.abs, { start: offset, end: e.size - 1, highWaterMark: CHUNK })) {
             const chunk = c as Buffer;
@@ -465,13 +459,7 @@ class Uploader {
         }),
       );
       failed.catch(() => {});
-      let sink: Writable = proc.stdin;
-      let gzip: zlib.Gzip | undefined;
-      if (gz) {
-        gzip = zlib.createGzip({ level: 1 });
-        gzip.pipe(proc.stdin);
-        sink = gzip;
-      }
+      const { sink, gzip } = stdinSink(proc.stdin, gz);
       const frames = new Frames((chunk) => Promise.race([writeAll(sink, chunk, hooks.signal), failed]));
       await packEntries(entries, (chunk) => frames.push(chunk), {
         signal: hooks.signal,
@@ -574,4 +562,12 @@ async function writeAll(w: Writable, chunk: Buffer, signal: AbortSignal): Promis
     w.on('error', onClose);
     signal.addEventListener('abort', onAbort);
   });
+}
+
+/** Where an upload writes: the exec's stdin, through gzip (level 1: it must keep up with the link) when `gz`. */
+function stdinSink(stdin: Writable, gz: boolean): { sink: Writable; gzip?: zlib.Gzip } {
+  if (!gz) return { sink: stdin };
+  const gzip = zlib.createGzip({ level: 1 });
+  gzip.pipe(stdin);
+  return { sink: gzip, gzip };
 }

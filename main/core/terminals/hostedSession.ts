@@ -7,7 +7,7 @@
 import type { OpenTerminalRequest, TerminalInfo, TerminalState, TerminalsEvents } from '../../../common/contract/terminals.ts';
 import { OutputBatcher } from './outputBatcher.ts';
 import { ScreenState } from './screenState.ts';
-import { TerminalSession } from './terminalSession.ts';
+import { TerminalSession, clampSize } from './terminalSession.ts';
 import type { TerminalDeps } from './terminalDeps.ts';
 import { ViewerLink, type TerminalViewer } from './viewerLink.ts';
 
@@ -52,8 +52,8 @@ export class HostedSession {
       req,
     );
     this.screen = new ScreenState({
-      cols: clamp(req.cols, 80),
-      rows: clamp(req.rows, 24),
+      cols: clampSize(req.cols, 80),
+      rows: clampSize(req.rows, 24),
       onParsed: (n) => this.session.ack(n),
     });
     this.batcher = new OutputBatcher({ flush: (data) => this.fanOut(data) });
@@ -127,7 +127,7 @@ export class HostedSession {
 
   resize(cols: number, rows: number): void {
     this.session.resize(cols, rows);
-    this.screen.resize(clamp(cols, this.screen.cols), clamp(rows, this.screen.rows));
+    this.screen.resize(clampSize(cols, this.screen.cols), clampSize(rows, this.screen.rows));
   }
 
   resizeBy(viewer: TerminalViewer, cols: number, rows: number): void {
@@ -209,9 +209,4 @@ export class HostedSession {
   private fanOut(data: Uint8Array): void {
     for (const link of this.links.values()) link.deliver(data);
   }
-}
-
-function clamp(n: number, fallback: number): number {
-  if (!Number.isFinite(n) || n < 1) return fallback;
-  return Math.min(Math.floor(n), 1000);
 }

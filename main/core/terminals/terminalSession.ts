@@ -393,7 +393,8 @@ export class TerminalSession {
   }
 }
 
-function clampSize(n: number, fallback: number): number {
+/** A terminal size from a client: a whole number of cells, 1–1000, else the fallback. */
+export function clampSize(n: number, fallback: number): number {
   if (!Number.isFinite(n) || n < 1) return fallback;
   return Math.min(Math.floor(n), 1000);
 }
