@@ -143,7 +143,8 @@ export class TestCluster {
     const inside = join(root, dir);
     await mkdir(inside, { recursive: true });
     await promisify(execFile)('nsenter', ['-t', String(init), '-m', '--', 'mount', '-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', inside]);
-    return join(`/proc/${init}/root`, inside);
+    // PID 1 of the sandbox (/pause) is chrooted into the container's root: its /proc root is that root.
+    return join(`/proc/${init}/root`, dir);
   }
 
   /** Stall every stream (exec in both directions, watches): data waits until stallStreams(false). */

@@ -304,12 +304,20 @@ class Uploader {
         out.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
         const ended = once(out, 'end').catch(() => {});
         // The writer in the container only speaks on stderr when it fails (a full disk): stop at once.
-        const failed = new Promise<never>((_r, reject) =>
-          proc.stderr.once('data', (b: Buffer) => {
-            refused = b.toString('utf8').trim();
+        // Its words may come in more than one frame ("cat:" then " write error: No space left"): wait for the whole line.
+        let said = '';
+        const failed = new Promise<never>((_r, reject) => {
+          const fail = () => {
+            if (refused !== undefined || !said.trim()) return;
+            refused = said.trim();
             reject(new Error(refused));
-          }),
-        );
+          };
+          proc.stderr.on('data', (b: Buffer) => {
+            said = (said + b.toString('utf8')).slice(-4096);
+            if (said.includes('\n')) fail();
+          });
+          proc.stderr.once('end', fail);
+        });
         failed.catch(() => {});
         if (pieces) {
           hasher = await this.remote.exec(['sh', '-c', PIECES_SCRIPT, 'sh', file, String(PIECE), pidFile]).catch(() => undefined);

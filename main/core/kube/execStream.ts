@@ -290,7 +290,9 @@ class WsExecStream implements ExecStream {
 
   close(): void {
     if (this.ws.readyState === WebSocket.CLOSED) return;
-    this.closedByUs = true;
+    // A socket already closing was not closed by us: the peer or the network ended it first (a writer
+    // that saw its stdin fail calls close() before ws reports the close), and that is a drop to resume.
+    if (this.ws.readyState !== WebSocket.CLOSING) this.closedByUs = true;
     this.pausers.clear();
     if (this.ws.readyState === WebSocket.OPEN) {
       this.ws.resume();
