@@ -1,8 +1,6 @@
 // `kubedeck <command>`: serve (the UI for a browser) and cp (kubectl cp done right).
 // One branch per command, each in its own module. Exit codes: 0 done, 1 failed, 2 bad usage.
 import { splitCommand, UsageError } from './args.ts';
-import { runCp } from './cp.ts';
-import { runServe } from './serveCommand.ts';
 
 const USAGE = 'usage: kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] | kubedeck cp SRC DST';
 
@@ -13,9 +11,10 @@ async function main(argv: string[]): Promise<void> {
     command = split.command;
     switch (command) {
       case 'serve':
-        return await runServe(split.rest);
+        // Each command's module is loaded when it runs (its own chunk in the bundle): `cp` starts without serve's code.
+        return await (await import('./serveCommand.ts')).runServe(split.rest);
       case 'cp':
-        process.exitCode = await runCp(split.rest);
+        process.exitCode = await (await import('./cp.ts')).runCp(split.rest);
         return;
       default:
         throw new UsageError(`unknown command ${command}`, USAGE);

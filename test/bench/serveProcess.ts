@@ -44,7 +44,19 @@ async function buildOnce(): Promise<string> {
   log('building the CLI and the renderer into .tmp/bench-dist');
   mkdirSync(OUT, { recursive: true });
   // The same options as build/bundle.mjs for the CLI.
-  await build({ bundle: true, platform: 'node', target: 'node22', sourcemap: true, logLevel: 'warning', entryPoints: [join(ROOT, 'main/cli/cli.ts')], outfile: cli, format: 'esm', packages: 'external' });
+  await build({
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    sourcemap: true,
+    logLevel: 'warning',
+    entryPoints: [join(ROOT, 'main/cli/cli.ts')],
+    outdir: join(OUT, 'cli'),
+    format: 'esm',
+    splitting: true,
+    external: ['bufferutil', 'utf-8-validate', 'cpu-features', 'ssh2'],
+    banner: { js: "import { createRequire as __kdRequire } from 'node:module'; const require = __kdRequire(import.meta.url);" },
+  });
   const vite = await run(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'renderer/vite.config.ts', '--outDir', join(OUT, 'renderer'), '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, timeoutMs: 300_000 });
   if (vite.code !== 0) throw new Error(`vite build failed: ${vite.stderr.trim().split('\n').slice(-3).join(' ')}`);
   return cli;
