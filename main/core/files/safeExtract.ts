@@ -73,9 +73,9 @@ interface PartialFile {
 
 const WRITE_BATCH = 1 << 20;
 /**
- * Files up to this size are received whole and written with a few synchronous calls (open, write,
- * fchmod, futimes, close): each async fs call is a thread-pool round trip, and six of them per file
- * made 20,000 small files take 10 s. The event loop is held for tens of microseconds per file.
+ * Files up to this size are received whole and written by a task of their own (see smallFile), many
+ * at a time: one file after another, each async fs call a thread-pool round trip, 20,000 small files
+ * took 10 s.
  */
 const SMALL_FILE = 256 << 10;
 const CREATE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
