@@ -45,7 +45,7 @@ export interface TransferItemState {
   bytes: number;
   totalBytes: number;
   state: 'queued' | 'running' | 'done' | 'skipped' | 'failed' | 'cancelled';
-  /** How the result was checked: "sha256 ok", "size ok". */
+  /** How the result was checked: "blake2b ok (3 files)" (b2sum in the container), "sha256 ok (…)" (only sha256sum), "size ok (…)". */
   verified?: string;
   error?: string;
   /** Where the item landed (after a keep-both rename, the new name). */

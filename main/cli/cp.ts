@@ -1,7 +1,7 @@
 /**
  * `kubedeck cp [--context C] [-c CONTAINER] [--kubeconfig F] SRC DST` — kubectl cp's path syntax
  * (`[namespace/]pod:/path`), Kubedeck's engine: streamed tar with safe extraction, resume after a
- * dropped stream, temp name then rename, and a sha256 (or size) check at the end.
+ * dropped stream, temp name then rename, and a hash (BLAKE2b or SHA-256, else size) check at the end.
  * Exit codes: 0 copied, 1 failed, 2 bad usage.
  */
 import { CoreV1Api } from '@kubernetes/client-node';

@@ -61,7 +61,7 @@ test('drag a file from the local pane to the pod pane and see it listed', async 
   assert.equal(await fsp.readFile(path.join(podRoot(), 'tmp/hello e2e.txt'), 'utf8'), 'hello from the local side\n');
   const item = page.getByTestId('transfer-item').first();
   await assert.doesNotReject(item.getByTestId('item-verified').waitFor());
-  assert.match(await item.getByTestId('item-verified').innerText(), /sha256 ok/);
+  assert.match(await item.getByTestId('item-verified').innerText(), /(blake2b|sha256) ok/);
   await shot('files-after-drag');
 });
 
@@ -215,7 +215,7 @@ test('cancel a large upload: no partial file, no staging folder, no copy process
   assert.ok(!(await fsp.readdir(inPod)).includes('large-up.bin'));
   await waitFor('no copy process left in the container', async () => {
     const procs = await e2e.clusters.clusters[0].processes('default', 'shell', 'main');
-    return !procs.some((p) => /\b(cat|tee|tar|gzip|sha256sum|dd)\b/.test(p.command));
+    return !procs.some((p) => /\b(cat|tee|tar|gzip|sha256sum|b2sum|dd)\b/.test(p.command));
   });
   await fsp.rm(big);
   assert.deepEqual(e2e.pageErrors, []);

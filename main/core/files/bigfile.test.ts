@@ -23,7 +23,7 @@ test('a 1 GiB file round-trips byte-identical with flat memory', { timeout: 600_
     const up = await f.copy({ from: local, paths: [src], to: shell, toDir: '/tmp' });
     const upSec = (Date.now() - t0) / 1000;
     assert.equal(up.state, 'done', JSON.stringify(up.items));
-    assert.equal(up.items[0].verified, 'sha256 ok (1 file)');
+    assert.equal(up.items[0].verified, 'blake2b ok (1 file)');
     const inPod = path.join(f.root('shell'), 'tmp/big.bin');
     assert.equal((await fsp.stat(inPod)).size, GIB << 20);
 
@@ -33,7 +33,7 @@ test('a 1 GiB file round-trips byte-identical with flat memory', { timeout: 600_
     const down = await f.copy({ from: shell, paths: ['/tmp/big.bin'], to: local, toDir: back });
     const downSec = (Date.now() - t0) / 1000;
     assert.equal(down.state, 'done', JSON.stringify(down.items));
-    assert.equal(down.items[0].verified, 'sha256 ok (1 file)');
+    assert.equal(down.items[0].verified, 'blake2b ok (1 file)');
     assert.equal(await sha(path.join(back, 'big.bin')), want);
     const grow = (peakRss - base) / (1 << 20);
     console.log(`1 GiB: upload ${upSec.toFixed(1)} s (${(GIB / upSec).toFixed(0)} MiB/s), download ${downSec.toFixed(1)} s (${(GIB / downSec).toFixed(0)} MiB/s), peak RSS growth ${grow.toFixed(0)} MiB (test cluster in the same process)`);

@@ -48,7 +48,7 @@ describe('downloads', () => {
       const done = await svc.waitFor(t.id);
       assert.equal(done.state, 'done', JSON.stringify(done.items));
       assert.ok(done.items[0].notes?.some((n) => /resuming at \d+ bytes/.test(n)), JSON.stringify(done.items[0].notes));
-      assert.match(done.items[0].verified!, /sha256 ok/);
+      assert.match(done.items[0].verified!, /blake2b ok/);
       for (const file of files) assert.equal(await sha(path.join(dest, file)), await sha(path.join(f.root('shell'), 'tmp', file)));
     }
   });

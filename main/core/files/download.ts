@@ -18,6 +18,7 @@ import { freeLocalName, localError } from './localFs.ts';
 import { argBatches, type RemoteEntry, type RemoteFs, remotePath } from './remoteFs.ts';
 import { type Refusal, SafeExtractor } from './safeExtract.ts';
 import { verifyCopy } from './verify.ts';
+import { copyHashFor, SHA256, type CopyHash } from './copyHash.ts';
 import { ArchiveRefused, ExtractPolicy } from './extractPolicy.ts';
 
 /** Copies one file or folder from the container into a local folder. */
@@ -27,6 +28,7 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
   const parent = path.posix.dirname(src);
   const dir = path.resolve(localDir);
   const caps = await remote.caps();
+  const copyHash = copyHashFor(caps.has);
   const manifest = await remote.walk(src);
   const root = manifest.find((e) => e.rel === name);
   if (!root) throw new Error(`No such file or folder in the container: ${src}`);
@@ -55,14 +57,14 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
     throw localError(e, dir);
   });
   const warnings: string[] = [];
-  const pull = new Puller(remote, hooks, staging, name, parent, policy);
+  const pull = new Puller(remote, hooks, staging, name, parent, policy, copyHash ?? SHA256);
   const ex = pull.ex;
   try {
     // The container hashes its files while they stream (page cache: one disk read serves both), so
     // the check at the end costs no extra round of waiting. A file changed in between fails the check.
     const listedFiles = manifest.filter((e) => e.type === 'file');
     const hashListed = () => remote.hashes(parent, listedFiles.map((f) => f.rel));
-    const remoteHashesP = caps.has.has('sha256sum') && listedFiles.length > 0 ? hashListed() : undefined;
+    const remoteHashesP = copyHash && listedFiles.length > 0 ? hashListed() : undefined;
     remoteHashesP?.catch(() => {});
 
     if (root.type === 'file' || root.type === 'symlink' || !caps.has.has('tar')) {
@@ -81,16 +83,17 @@ export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: 
     for (const f of files) if (!ex.files.has(f.rel)) throw new Error(`Missing after the copy: ${f.rel}`);
     const verified = await verifyCopy({
       files,
-      sha256: caps.has.has('sha256sum')
-        ? async () => {
-            // The early hashing can be cut by the same drop the copy survived: then hash again now.
-            const list = await remoteHashesP!.catch(hashListed);
-            return { source: new Map(listedFiles.map((f, i) => [f.rel, list[i]])), copy: new Map([...ex.files].map(([rel, f]) => [rel, f.sha256])) };
-          }
-        : undefined,
+      hash: copyHash && {
+        label: copyHash.label,
+        digests: async () => {
+          // The early hashing can be cut by the same drop the copy survived: then hash again now.
+          const list = await remoteHashesP!.catch(hashListed);
+          return { source: new Map(listedFiles.map((f, i) => [f.rel, list[i]])), copy: new Map([...ex.files].map(([rel, f]) => [rel, f.digest])) };
+        },
+      },
       copySizes: async () => new Map([...ex.files].map(([rel, f]) => [rel, f.size])),
-      sizeNote: 'no sha256sum in the container',
-      differs: (what, rel) => (what === 'sha256' ? `sha256 of ${rel} differs from the container's (it may have changed during the copy)` : `size of ${rel} differs`),
+      sizeNote: 'no b2sum or sha256sum in the container',
+      differs: (what, rel) => (what === 'hash' ? `${copyHash!.label} of ${rel} differs from the container's (it may have changed during the copy)` : `size of ${rel} differs`),
     });
 
     const target = path.join(dir, finalName);
@@ -118,9 +121,11 @@ class Puller {
     private readonly name: string,
     private readonly parent: string,
     policy: ExtractPolicy,
+    hash: CopyHash,
   ) {
     this.ex = new SafeExtractor({
       root: staging,
+      hash: () => hash.create(),
       allowed: [name],
       policy,
       symlinks: hooks.symlinks ?? 'skip',

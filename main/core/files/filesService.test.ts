@@ -130,7 +130,7 @@ describe('transfers', () => {
     await until(
       'no copy process left in the container',
       async () => {
-        left = (await tc.clusters[0].processes('default', 'shell', 'main')).map((p) => p.command).filter((c) => /\b(cat|tail|tar|gzip|sha256sum)\b/.test(c));
+        left = (await tc.clusters[0].processes('default', 'shell', 'main')).map((p) => p.command).filter((c) => /\b(cat|tail|tar|gzip|sha256sum|b2sum)\b/.test(c));
         return left.length === 0;
       },
       15_000,

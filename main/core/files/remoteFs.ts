@@ -15,6 +15,7 @@ import { looksLikeNoShell, noShellMessage } from '../kube/noShell.ts';
 import { modeString } from './fileMode.ts';
 import type { ExecFn } from '../kube/remoteProcess.ts';
 import { runCollect } from '../kube/runCollect.ts';
+import { copyHashFor, digestOfLine, type CopyHash } from './copyHash.ts';
 
 export interface Caps {
   /** Commands the container has. */
@@ -56,24 +57,24 @@ e "./$2"
 if [ -d "./$2" ] && [ ! -L "./$2" ]; then w "./$2"; fi
 `;
 
-/** One sha256 line per file, in order, one process per file: right for any name, and for unreadable files ("-"). */
-export const HASH_SCRIPT = `cd "$1" || exit 4; shift; for f; do sha256sum < "$f" 2>/dev/null || echo "-"; done`;
-
 /**
- * The fast path: one sha256sum for the whole batch (a process per file costs ~1 ms each, minutes for
- * 100,000 files). Its lines come in argument order; if any file cannot be read it exits non-zero and
- * the batch is hashed again the slow way.
+ * The scripts that hash files in the container with `tool` (b2sum or sha256sum: copyHash.ts picks
+ * it from the probe, so the name is one of two fixed words, never user input).
+ * - one line per file, in order, one process per file: right for any name, and for unreadable files ("-");
+ * - the fast path: one process for the whole batch (a process per file costs ~1 ms each, minutes for
+ *   100,000 files). Its lines come in argument order; if any file cannot be read it exits non-zero and
+ *   the batch is hashed again the slow way;
+ * - the same two with the names on stdin (NUL-separated) instead of argv: one exec for a whole list,
+ *   where argv batches cost one exec per ~200 names (the URL limit, see argBatches).
  */
-export const HASH_BATCH_SCRIPT = `cd "$1" || exit 4; shift; exec sha256sum -- "$@" 2>/dev/null`;
+export const hashScripts = (tool: CopyHash['tool']) => ({
+  each: `cd "$1" || exit 4; shift; for f; do ${tool} < "$f" 2>/dev/null || echo "-"; done`,
+  batch: `cd "$1" || exit 4; shift; exec ${tool} -- "$@" 2>/dev/null`,
+  stdin: `cd "$1" || exit 4; exec xargs -0 ${tool} -- 2>/dev/null`,
+  stdinEach: `cd "$1" || exit 4; exec xargs -0 sh -c 'for f; do ${tool} < "$f" 2>/dev/null || echo "-"; done' sh`,
+});
 
-/**
- * The same two ways with the names on stdin (NUL-separated) instead of argv: one exec for a whole
- * list, where argv batches cost one exec per ~200 names (the URL limit, see argBatches).
- */
-export const HASH_STDIN_SCRIPT = `cd "$1" || exit 4; exec xargs -0 sha256sum -- 2>/dev/null`;
-export const HASH_STDIN_LOOP_SCRIPT = `cd "$1" || exit 4; exec xargs -0 sh -c 'for f; do sha256sum < "$f" 2>/dev/null || echo "-"; done' sh`;
-
-const PROBE_SCRIPT = `for c in tar gzip sha256sum find stat readlink cat tail head mv rm mkdir chmod touch ln dd wc tee xargs; do command -v "$c" >/dev/null 2>&1 && printf '%s ' "$c"; done
+const PROBE_SCRIPT = `for c in tar gzip b2sum sha256sum find stat readlink cat tail head mv rm mkdir chmod touch ln dd wc tee xargs; do command -v "$c" >/dev/null 2>&1 && printf '%s ' "$c"; done
 find . -maxdepth 0 -printf '' >/dev/null 2>&1 && printf 'gnufind'
 echo; pwd`;
 
@@ -265,34 +266,39 @@ while [ -e "$d/$c" ] || [ -L "$d/$c" ]; do c="$s ($i)$x"; i=$((i+1)); done; prin
     if (r.exitCode !== 0) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
   }
 
-  /** sha256 of files (paths relative to base), in order; undefined where a file could not be read. */
+  /**
+   * The copy hash (copyHashFor the container's commands) of files (paths relative to base), in
+   * order; undefined where a file could not be read. Throws if the container has no hashing tool.
+   */
   async hashes(base: string, rels: string[]): Promise<(string | undefined)[]> {
     if (rels.length === 0) return [];
-    if ((await this.caps()).has.has('xargs')) return this.hashesViaStdin(remotePath(base), rels);
+    const caps = await this.caps();
+    const h = copyHashFor(caps.has);
+    if (!h) throw new RemoteError('The container has neither b2sum nor sha256sum: files cannot be hashed there.');
+    const scripts = hashScripts(h.tool);
+    if (caps.has.has('xargs')) return this.hashesViaStdin(h, remotePath(base), rels);
     const out: (string | undefined)[] = [];
     for (const batch of argBatches(rels.map((r) => `./${r}`))) {
-      // Names with a newline or backslash print differently across sha256sum builds (GNU escapes them,
-      // busybox does not): those batches take the one-file-at-a-time script, whose lines carry no name.
+      // Names with a newline or backslash print differently across builds of the tools (GNU escapes
+      // them, busybox does not): those batches take the one-file-at-a-time script, whose lines carry no name.
       if (!batch.some((n) => n.includes('\n') || n.includes('\\'))) {
-        const fast = await this.sh(HASH_BATCH_SCRIPT, [remotePath(base), ...batch]);
-        const hashes = fast.stdout.toString('utf8').split('\n').filter(Boolean).map((l) => /^([0-9a-f]{64}) /.exec(l)?.[1]);
+        const fast = await this.sh(scripts.batch, [remotePath(base), ...batch]);
+        const hashes = fast.stdout.toString('utf8').split('\n').filter(Boolean).map((l) => digestOfLine(h, l));
         if (fast.exitCode === 0 && hashes.length === batch.length && hashes.every(Boolean)) {
           out.push(...hashes);
           continue;
         }
       }
-      const r = await this.sh(HASH_SCRIPT, [remotePath(base), ...batch]);
+      const r = await this.sh(scripts.each, [remotePath(base), ...batch]);
       if (r.exitCode !== 0) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
       const lines = r.stdout.toString('utf8').split('\n').slice(0, batch.length);
-      for (const l of lines) {
-        const h = l.split(/\s/)[0];
-        out.push(/^[0-9a-f]{64}$/.test(h) ? h : undefined);
-      }
+      for (const l of lines) out.push(digestOfLine(h, l));
     }
     return out;
   }
 
-  private async hashesViaStdin(base: string, rels: string[]): Promise<(string | undefined)[]> {
+  private async hashesViaStdin(h: CopyHash, base: string, rels: string[]): Promise<(string | undefined)[]> {
+    const scripts = hashScripts(h.tool);
     const out: (string | undefined)[] = new Array(rels.length).fill(undefined);
     const odd = (n: string) => n.includes('\n') || n.includes('\\');
     const plain = rels.map((_r, i) => i).filter((i) => !odd(rels[i]));
@@ -300,21 +306,18 @@ while [ -e "$d/$c" ] || [ -L "$d/$c" ]; do c="$s ($i)$x"; i=$((i+1)); done; prin
     const input = (idx: number[]) => Buffer.from(idx.map((i) => `./${rels[i]}\0`).join(''), 'utf8');
     const lines = (b: Buffer) => b.toString('utf8').split('\n').filter(Boolean);
     if (plain.length) {
-      const r = await this.sh(HASH_STDIN_SCRIPT, [base], input(plain));
-      const hs = lines(r.stdout).map((l) => /^\\?([0-9a-f]{64}) /.exec(l)?.[1]);
+      const r = await this.sh(scripts.stdin, [base], input(plain));
+      const hs = lines(r.stdout).map((l) => digestOfLine(h, l));
       // A file that cannot be read prints no line at all: then every plain name goes the slow way.
       if (r.exitCode === 0 && hs.length === plain.length && hs.every(Boolean)) plain.forEach((i, k) => (out[i] = hs[k]));
       else slow.push(...plain);
     }
     if (slow.length) {
       slow.sort((x, y) => x - y);
-      const r = await this.sh(HASH_STDIN_LOOP_SCRIPT, [base], input(slow));
+      const r = await this.sh(scripts.stdinEach, [base], input(slow));
       if (r.exitCode !== 0) throw new RemoteError(remoteMessage(r.stderr, r.exitCode, r.error), r.exitCode);
       const hs = lines(r.stdout);
-      slow.forEach((i, k) => {
-        const h = hs[k]?.split(/\s/)[0] ?? '';
-        out[i] = /^[0-9a-f]{64}$/.test(h) ? h : undefined;
-      });
+      slow.forEach((i, k) => (out[i] = digestOfLine(h, hs[k] ?? '')));
     }
     return out;
   }

@@ -121,7 +121,7 @@ test('pack → extract round trip keeps bytes, modes and names', async () => {
   const ex = new SafeExtractor({ root: out, allowed: ['t'] });
   await ex.extract(Readable.from([Buffer.concat(chunks)]));
   await ex.finish();
-  for (const [rel, h] of hashes) assert.equal(ex.files.get(rel)?.sha256, h);
+  for (const [rel, h] of hashes) assert.equal(ex.files.get(rel)?.digest, h);
   assert.equal((await fsp.stat(path.join(out, 't/sub/ü'))).mode & 0o777, 0o600);
   assert.equal((await fsp.readFile(path.join(out, 't/new\nline -x'))).length, 300_000);
 });

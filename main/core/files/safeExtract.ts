@@ -12,7 +12,7 @@
  *   - written through a symlink: parents are checked with lstat, files are opened O_EXCL|O_NOFOLLOW;
  *   - with a listing (`policy`, extractPolicy.ts): not announced, of another type, or past its bounds.
  * Files are streamed with backpressure (one chunk in flight) and hashed as they are written, so the
- * caller can compare against the container's sha256sum without reading anything twice.
+ * caller can compare against the container's b2sum or sha256sum without reading anything twice.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants as fsc, openSync, promises as fsp, writeSync } from 'node:fs';
@@ -34,7 +34,8 @@ export interface Refusal {
 export interface ExtractedFile {
   rel: string;
   size: number;
-  sha256: string;
+  /** The file's digest in hex, by the options' hash (SHA-256 by default). */
+  digest: string;
 }
 
 export interface SafeExtractOptions {
@@ -51,6 +52,8 @@ export interface SafeExtractOptions {
   symlinks?: 'skip' | 'create';
   /** The listing the archive is held to, entry by entry; without it any name under `allowed` goes. */
   policy?: ExtractPolicy;
+  /** The hash each file's bytes are fed to as they arrive (default SHA-256), to compare with the container's. */
+  hash?: () => Hash;
 }
 
 interface PartialFile {
@@ -132,6 +135,10 @@ export class SafeExtractor {
 
   constructor(private readonly opts: SafeExtractOptions) {
     this.rootAbs = path.resolve(opts.root);
+  }
+
+  private newHash(): Hash {
+    return this.opts.hash?.() ?? createHash('sha256');
   }
 
   private refuse(name: string, reason: string, fatal = true): void {
@@ -240,7 +247,7 @@ export class SafeExtractor {
     await fh.close();
     const size = h.size ?? 0;
     this.opts.onFileStart?.(rel, size);
-    this.partial = { rel, abs: a, bytes: 0, size, hash: createHash('sha256'), mode: (h.mode ?? 0o644) & FILE_MODE_MASK, mtime: h.mtime };
+    this.partial = { rel, abs: a, bytes: 0, size, hash: this.newHash(), mode: (h.mode ?? 0o644) & FILE_MODE_MASK, mtime: h.mtime };
     if (size === 0) await this.completeFile(this.partial);
     return true;
   }
@@ -351,7 +358,7 @@ export class SafeExtractor {
     }
     // Regular file.
     const size = h.size ?? 0;
-    const part: PartialFile = { rel, abs: a, bytes: 0, size, hash: createHash('sha256'), mode: (h.mode ?? 0o644) & FILE_MODE_MASK, mtime: h.mtime };
+    const part: PartialFile = { rel, abs: a, bytes: 0, size, hash: this.newHash(), mode: (h.mode ?? 0o644) & FILE_MODE_MASK, mtime: h.mtime };
     if (size <= SMALL_FILE) return this.smallFile(name, part, body);
     const why = await this.clearSlot(rel);
     if (why) {
@@ -437,7 +444,7 @@ export class SafeExtractor {
       await fh.close();
     }
     if (buf.length) this.opts.onProgress?.(buf.length);
-    this.files.set(part.rel, { rel: part.rel, size: part.bytes, sha256: part.hash.digest('hex') });
+    this.files.set(part.rel, { rel: part.rel, size: part.bytes, digest: part.hash.digest('hex') });
     this.seen.add(part.rel);
   }
 
@@ -491,7 +498,7 @@ export class SafeExtractor {
   private async completeFile(part: PartialFile): Promise<void> {
     await fsp.chmod(part.abs, part.mode);
     if (part.mtime) await fsp.utimes(part.abs, part.mtime, part.mtime);
-    this.files.set(part.rel, { rel: part.rel, size: part.bytes, sha256: part.hash.digest('hex') });
+    this.files.set(part.rel, { rel: part.rel, size: part.bytes, digest: part.hash.digest('hex') });
     this.seen.add(part.rel);
     this.partial = undefined;
   }

@@ -1,9 +1,9 @@
 /**
  * The upload side: a tar stream made from local files, one chunk at a time (the pack waits for the
  * consumer, the file reader waits for the pack), with modes and modified times kept, and every file
- * hashed while it is read so the container's sha256sum can be checked without a second read.
+ * hashed while it is read so the container's hash can be checked without a second read.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import tar from 'tar-stream';
@@ -68,8 +68,11 @@ export async function packEntries(
     signal?: AbortSignal;
     /** Where the hashes go as each file completes (kept across the attempts of a resumed upload). */
     hashes?: Map<string, string>;
+    /** The hash files are fed to while they are read (default SHA-256); the container's must be the same. */
+    hash?: () => Hash;
   } = {},
 ): Promise<PackResult> {
+  const newHash = opts.hash ?? (() => createHash('sha256'));
   const pack = tar.pack();
   const ahead = new Map<number, Promise<Buffer>>();
   const small = (e: LocalEntry) => e.type === 'file' && !e.data && e.size <= SMALL_FILE;
@@ -111,14 +114,14 @@ export async function packEntries(
       if (whole) {
         if (whole.length !== e.size) throw new Error(`${e.abs} changed while it was read (${whole.length} of ${e.size} bytes)`);
         await entryDone((cb) => pack.entry({ ...header, type: 'file', size: e.size }, whole, cb));
-        if (!e.data) hashes.set(e.rel, createHash('sha256').update(whole).digest('hex'));
+        if (!e.data) hashes.set(e.rel, newHash().update(whole).digest('hex'));
         opts.onProgress?.(whole.length);
       } else if (e.type === 'dir') {
         await entryDone((cb) => pack.entry({ ...header, type: 'directory' }, cb));
       } else if (e.type === 'symlink') {
         await entryDone((cb) => pack.entry({ ...header, type: 'symlink', linkname: e.target }, cb));
       } else {
-        const hash = createHash('sha256');
+        const hash = newHash();
         let sink!: ReturnType<typeof pack.entry>;
         const done = entryDone((cb) => {
           sink = pack.entry({ ...header, type: 'file', size: e.size }, cb);

@@ -1,5 +1,5 @@
 // The files of a shell-less container through a debug container: path mapping in both directions, and the
-// ordinary file engine against default/distroless — listed, downloaded with sha256 verified, uploaded, errors
+// ordinary file engine against default/distroless — listed, downloaded with a hash verified, uploaded, errors
 // in the target's own paths.
 import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
@@ -52,7 +52,7 @@ describe('default/distroless through a debug container', () => {
     await assert.rejects(f.svc.listDir(where, '/nope'), (e: Error) => e.message === 'No such file or folder: /nope');
   });
 
-  test('downloads a file and a folder with sha256 verified; uploads into the target', async () => {
+  test('downloads a file and a folder with a hash verified; uploads into the target', async () => {
     const t = await f.copy({ from: where, paths: ['/app/config.yaml', '/etc'], to: local, toDir: f.tmp });
     assert.equal(t.state, 'done', JSON.stringify(t.items));
     assert.deepEqual(t.items.map((i) => i.verified), ['sha256 ok (1 file)', 'sha256 ok (5 files)']);

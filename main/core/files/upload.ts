@@ -3,11 +3,12 @@
  * `<dir>/.kubedeck-upload-<id>` beside the target, checked (verify.ts), then `mv`'d over the target —
  * a half upload never replaces a good file.
  *
- * - A single file goes as raw bytes into `tee -a`, whose copy feeds `sha256sum` in the container: the
- *   container's hash is ready when the last byte lands (no second read, no second exec). A dropped
- *   or stalled stream resumes from the byte the container has (`head -c N` re-hashes what was there).
+ * - A single file goes as raw bytes (gzipped where it pays) appended to the staged file; a second exec
+ *   beside the writer hashes it in 16 MiB pieces as they land (page cache: no disk read), so the
+ *   container's hash is ready ~50 ms after the last byte. A dropped or stalled stream resumes from
+ *   the byte the container has; pieces before it keep their hashes.
  * - A folder goes as one tar stream (gzipped where it pays) into `tar x`; the list of its files rides
- *   at the end of the same archive and the same exec hashes them (`xargs -0 sha256sum`), so there is
+ *   at the end of the same archive and the same exec hashes them (`xargs -0 b2sum`), so there is
  *   no round trip per batch. After a drop the files already in place stay, the one cut short is
  *   finished from its last byte, and a new archive brings the rest.
  * - Images without tar: `cat >` per file.
@@ -15,7 +16,6 @@
  * first (runtimes keep an exec's process running after its stream drops), so nothing else writes
  * while the container's sizes are read.
  */
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
@@ -29,6 +29,7 @@ import type { RemoteProcess } from '../kube/remoteProcess.ts';
 import { type Caps, type RemoteFs, remotePath } from './remoteFs.ts';
 import { type LocalEntry, packEntries, walkLocal } from './tarPack.ts';
 import { verifyCopy } from './verify.ts';
+import { copyHashFor, digestOfLine, SHA256, type CopyHash } from './copyHash.ts';
 
 /**
  * Whether the target exists, and (unless the policy says to stop there) the staging folder made, in
@@ -66,12 +67,12 @@ echo "rc $?"`;
  * second exec beside the writer, so hashing runs while the bytes travel instead of after; it
  * stops when stdin ends, or when the writer ($3: its pid file) is gone short of END.
  */
-const PIECES_SCRIPT = `f=$1; c=$2; pf=$3
+const piecesScript = (tool: CopyHash['tool']) => `f=$1; c=$2; pf=$3
 alive() { p=$(cat "$pf" 2>/dev/null) && kill -0 "$p" 2>/dev/null; }
 size() { stat -c %s "$f" 2>/dev/null || echo 0; }
 while read k e; do
   while [ "$(size)" -lt "$e" ]; do alive || exit 3; sleep 0.05 2>/dev/null || sleep 1; done
-  h=$(dd if="$f" bs="$c" skip="$k" count=1 2>/dev/null | sha256sum) || exit 1
+  h=$(dd if="$f" bs="$c" skip="$k" count=1 2>/dev/null | ${tool}) || exit 1
   echo "p $k \${h%% *}"
 done`;
 
@@ -79,10 +80,10 @@ done`;
  * A folder's archive: $1 the staging folder, $2 "z" for gzip. After tar, the names it carried in
  * `.kubedeck-names` (NUL-separated) are hashed by the same exec, in order.
  */
-const TREE_SCRIPT = `cd "$1" || exit 4; echo $$ > .kubedeck-pid || exit 1
+const treeScript = (tool: CopyHash['tool']) => `cd "$1" || exit 4; echo $$ > .kubedeck-pid || exit 1
 tar "x$2of" - || exit 97
 [ -f .kubedeck-names ] || exit 0
-exec xargs -0 sha256sum -- < .kubedeck-names 2>/dev/null`;
+exec xargs -0 ${tool} -- < .kubedeck-names 2>/dev/null`;
 
 /**
  * Before a resume: wait (up to ~10 s) for the dropped attempt's shell ($1: its pid file) to end, then
@@ -98,7 +99,7 @@ const NAMES = '.kubedeck-names';
 const FATAL_STDERR = /No space left on device|Disk quota exceeded|Read-only file system/i;
 const PID = '.kubedeck-pid';
 /**
- * A single file's sha256 is taken in pieces of this size on both ends (the container hashes each
+ * A single file's hash is taken in pieces of this size on both ends (the container hashes each
  * piece as soon as it has landed; its last piece is hashed ~50 ms after the last byte).
  */
 const PIECE = 16 << 20;
@@ -149,24 +150,25 @@ export async function uploadItem(remote: RemoteFs, localSrc: string, remoteDir: 
       ({ hashes, remoteHashes } = await up.tree(renamed, total));
     } else {
       if (!caps.has.has('cat')) throw new Error('The container has neither tar nor cat: files cannot be written into it.');
-      hashes = await uploadFileByFile(remote, renamed, staging, hooks);
+      hashes = await uploadFileByFile(remote, renamed, staging, hooks, up.hash ?? SHA256);
     }
 
     const files = renamed.filter((e) => e.type === 'file');
     const verified = await verifyCopy({
       files,
-      sha256: caps.has.has('sha256sum')
-        ? async () => {
-            if (!remoteHashes || files.some((f) => !remoteHashes!.get(f.rel))) {
-              const rh = await remote.hashes(staging, files.map((f) => f.rel));
-              remoteHashes = new Map(files.map((f, i) => [f.rel, rh[i]]));
-            }
-            return { source: hashes, copy: remoteHashes };
+      hash: up.hash && {
+        label: up.hash.label,
+        digests: async () => {
+          if (!remoteHashes || files.some((f) => !remoteHashes!.get(f.rel))) {
+            const rh = await remote.hashes(staging, files.map((f) => f.rel));
+            remoteHashes = new Map(files.map((f, i) => [f.rel, rh[i]]));
           }
-        : undefined,
+          return { source: hashes, copy: remoteHashes };
+        },
+      },
       copySizes: async () => new Map((await remote.walk(path.posix.join(staging, finalName))).map((t) => [t.rel, t.size])),
-      sizeNote: 'no sha256sum in the container',
-      differs: (what, rel) => (what === 'sha256' ? `sha256 of ${rel} in the container differs from the local file` : `size of ${rel} in the container differs`),
+      sizeNote: 'no b2sum or sha256sum in the container',
+      differs: (what, rel) => (what === 'hash' ? `${up.hash!.label} of ${rel} in the container differs from the local file` : `size of ${rel} in the container differs`),
     });
 
     const target = path.posix.join(dir, finalName);
@@ -193,6 +195,8 @@ class Dropped extends Error {}
 class Uploader {
   /** Files written raw whose mode and time the final script sets. */
   readonly stamps: LocalEntry[] = [];
+  /** The hash both ends compute (undefined: the container has none, sizes are compared). */
+  readonly hash: CopyHash | undefined;
   private attempts = 0;
   /** Bytes reported through onBytes so far (a resume takes back what the container did not keep). */
   private reported = 0;
@@ -203,7 +207,9 @@ class Uploader {
     private readonly hooks: ItemHooks,
     private readonly staging: string,
     private readonly dir: string,
-  ) {}
+  ) {
+    this.hash = copyHashFor(caps.has);
+  }
 
   private progress(n: number): void {
     this.reported += n;
@@ -238,13 +244,13 @@ class Uploader {
   /**
    * A file's bytes from `offset` on, raw (gzipped where it pays); resumed after a drop from what the
    * container has. `before`: bytes of the item already in place (progress). `pieces`: hash in pieces
-   * in the container while the bytes travel (a single file); otherwise only the local sha256 of the
+   * in the container while the bytes travel (a single file); otherwise only the local hash of the
    * whole file is returned (a folder's file: the folder's own exec hashes it). The two hashes
    * returned are of the same form, so they compare equal exactly when every piece matches.
    */
   async rawFile(e: LocalEntry, offset: number, before = 0, pieces = false): Promise<{ local: string; remote?: string }> {
     const file = path.posix.join(this.staging, e.rel);
-    const byPiece = pieces && ['sha256sum', 'dd', 'stat'].every((c) => this.caps.has.has(c));
+    const byPiece = pieces && !!this.hash && ['dd', 'stat'].every((c) => this.caps.has.has(c));
     const gz = await localWorthCompressing(this.remote, e.abs, e.size - offset, this.hooks);
     if (gz) this.hooks.onNote?.('gzip: the file compresses well, so the stream is compressed');
     const local: string[] = [];
@@ -258,10 +264,10 @@ class Uploader {
         if (missing.length) {
           // The hashing exec fell behind or failed: ask again for the pieces it did not give.
           const lines = missing.map((k) => `${k} ${Math.min((k + 1) * PIECE, e.size)}\n`).join('');
-          const out = await this.remote.run(PIECES_SCRIPT, [file, String(PIECE), path.posix.join(this.staging, PID)], lines);
-          for (const m of out.matchAll(/^p (\d+) ([0-9a-f]{64})$/gm)) remote[Number(m[1])] = m[2];
+          const out = await this.remote.run(piecesScript(this.hash!.tool), [file, String(PIECE), path.posix.join(this.staging, PID)], lines);
+          for (const m of out.matchAll(/^p (\d+) ([0-9a-f]+)$/gm)) if (this.hash!.hex.test(m[2])) remote[Number(m[1])] = m[2];
         }
-        const form = (xs: (string | undefined)[]) => `sha256 per ${PIECE} bytes: ${xs.slice(0, count).join(',')}`;
+        const form = (xs: (string | undefined)[]) => `${this.hash!.label} per ${PIECE} bytes: ${xs.slice(0, count).join(',')}`;
         return { local: form(local), remote: remote.slice(0, count).every(Boolean) ? form(remote) : undefined };
       } catch (err) {
         if (!(err instanceof Dropped)) throw err;
@@ -274,7 +280,7 @@ class Uploader {
   }
 
   /**
-   * One stream of a raw file. Returns the sha256 of the whole local file, or with `pieces` fills in
+   * One stream of a raw file. Returns the hash of the whole local file, or with `pieces` fills in
    * both ends' piece hashes (kept across attempts: pieces before the one `offset` falls in stay).
    */
   private async rawAttempt(
@@ -292,7 +298,8 @@ class Uploader {
     // Whole-file hash from byte 0, or piece hashes from the start of the piece `offset` falls in.
     const first = pieces ? Math.floor(offset / PIECE) : 0;
     let piece = first;
-    let hash = createHash('sha256');
+    const newHash = () => (this.hash ?? SHA256).create();
+    let hash = newHash();
     let hasher: RemoteProcess | undefined;
     if (pieces) {
       pieces.remote.length = first;
@@ -320,13 +327,13 @@ class Uploader {
         });
         failed.catch(() => {});
         if (pieces) {
-          hasher = await this.remote.exec(['sh', '-c', PIECES_SCRIPT, 'sh', file, String(PIECE), pidFile]).catch(() => undefined);
+          hasher = await this.remote.exec(['sh', '-c', piecesScript(this.hash!.tool), 'sh', file, String(PIECE), pidFile]).catch(() => undefined);
           let text = '';
           hasher?.stdout.on('data', (b: Buffer) => {
             text += b.toString('utf8');
             const lines = text.split('\n');
             text = lines.pop()!;
-            for (const m of lines.map((l) => /^p (\d+) ([0-9a-f]{64})$/.exec(l))) if (m && Number(m[1]) >= first) pieces.remote[Number(m[1])] = m[2];
+            for (const m of lines.map((l) => /^p (\d+) ([0-9a-f]+)$/.exec(l))) if (m && Number(m[1]) >= first && this.hash!.hex.test(m[2])) pieces.remote[Number(m[1])] = m[2];
           });
           hasher?.stdin.on('error', () => {});
           hasher?.stderr.resume();
@@ -339,7 +346,7 @@ class Uploader {
             const cut = (piece + 1) * PIECE - pos;
             hash.update(c.subarray(0, cut));
             pieces.local[piece] = hash.digest('hex');
-            hash = createHash('sha256');
+            hash = newHash();
             pos += cut;
             c = c.subarray(cut);
             hasher?.stdin.write(`${piece} ${pos}\n`);
@@ -395,8 +402,8 @@ class Uploader {
     if (gz) hooks.onNote?.('gzip: the files compress well, so the stream is compressed');
     const files = entries.filter((e) => e.type === 'file');
     // The same exec hashes what it extracted, where the names can be listed plainly (no newline or
-    // backslash, which sha256sum builds print differently) and the tools are there.
-    const listed = caps.has.has('sha256sum') && caps.has.has('xargs') && files.length > 0 && !files.some((f) => /[\n\\]/.test(f.rel));
+    // backslash, which builds of the tools print differently) and the tools are there.
+    const listed = !!this.hash && caps.has.has('xargs') && files.length > 0 && !files.some((f) => /[\n\\]/.test(f.rel));
     const list = listed ? Buffer.from(files.map((f) => `./${f.rel}\0`).join(''), 'utf8') : undefined;
     const names: LocalEntry | undefined = list && { rel: NAMES, abs: NAMES, type: 'file', size: list.length, mode: 0o600, mtime: new Date(), data: list };
     const hashes = new Map<string, string>();
@@ -455,7 +462,7 @@ class Uploader {
     const { hooks } = this;
     let stdout = '';
     let fatal: string | undefined;
-    const o = await runStreaming(this.remote, ['sh', '-c', TREE_SCRIPT, 'sh', this.staging, gz ? 'z' : ''], hooks, async (out, proc, activity) => {
+    const o = await runStreaming(this.remote, ['sh', '-c', treeScript((this.hash ?? SHA256).tool), 'sh', this.staging, gz ? 'z' : ''], hooks, async (out, proc, activity) => {
       out.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
       const ended = once(out, 'end').catch(() => {});
       // tar goes on after a failed write (and may warn harmlessly): stop at once only when the disk cannot take more.
@@ -472,6 +479,7 @@ class Uploader {
       await packEntries(entries, (chunk) => frames.push(chunk), {
         signal: hooks.signal,
         hashes,
+        hash: () => (this.hash ?? SHA256).create(),
         onProgress: (n) => {
           activity.last = Date.now();
           this.progress(n);
@@ -484,9 +492,9 @@ class Uploader {
     });
     if (fatal !== undefined) throw new Error(`Upload into ${this.dir} failed: ${fatal.split('\n').slice(-2).join('; ')}`);
     if (o.error && (o.error as NodeJS.ErrnoException).code && !o.dropped) throw localError(o.error);
-    if (!o.error && o.exitCode === 0) return stdout.split('\n').filter(Boolean).map((l) => /^([0-9a-f]{64}) /.exec(l)?.[1]);
+    if (!o.error && o.exitCode === 0) return stdout.split('\n').filter(Boolean).map((l) => digestOfLine(this.hash ?? SHA256, l));
     if (o.dropped) throw new Dropped(o.stderr || 'connection lost');
-    // sha256sum could not read a file: the check hashes again the slow way and says which.
+    // The hashing tool could not read a file: the check hashes again the slow way and says which.
     if (o.exitCode === 123 && !o.error) return [];
     throw new Error(cleanMessage(o, `Upload into ${this.dir} failed`));
   }
@@ -515,7 +523,7 @@ class Frames {
 }
 
 /** Images without tar: folders with mkdir, files with `cat >`, then modes and times in one go. */
-async function uploadFileByFile(remote: RemoteFs, entries: LocalEntry[], staging: string, hooks: ItemHooks): Promise<Map<string, string>> {
+async function uploadFileByFile(remote: RemoteFs, entries: LocalEntry[], staging: string, hooks: ItemHooks, copyHash: CopyHash): Promise<Map<string, string>> {
   const hashes = new Map<string, string>();
   for (const e of entries) {
     hooks.signal.throwIfAborted();
@@ -523,7 +531,7 @@ async function uploadFileByFile(remote: RemoteFs, entries: LocalEntry[], staging
     if (e.type === 'dir') await remote.run('mkdir -- "$1"', [target]);
     else if (e.type === 'symlink') await remote.run('ln -s -- "$1" "$2"', [e.target ?? '', target]);
     else {
-      const hash = createHash('sha256');
+      const hash = copyHash.create();
       const o = await runStreaming(remote, ['sh', '-c', 'cat > "$1"', 'sh', target], hooks, async (out, proc, activity) => {
         out.resume();
         for await (const c of createReadStream(e.abs, { highWaterMark: 256 * 1024 })) {

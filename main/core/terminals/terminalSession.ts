@@ -370,7 +370,8 @@ export class TerminalSession {
     ]);
     clearTimeout(timer);
     this.finishRecording(-1);
-    if (wasLive) void this.audit('terminal.close', { closedBy: 'user' });
+    // Awaited: once close() (and so shutdown) resolves, the trail says the session ended.
+    if (wasLive) await this.audit('terminal.close', { closedBy: 'user' });
   }
 
   /** Starts a fresh exec under the same id (after a disconnect or an exit). The old shell is killed if still reachable. */
