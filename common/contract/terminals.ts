@@ -26,8 +26,11 @@ export type TerminalState =
   | { state: 'exited'; exitCode: number }
   /** The connection dropped; the remote process may still run. `reconnectTerminal` starts a fresh one. */
   | { state: 'disconnected'; reason: string }
-  /** Opening failed: 403, no shell in the image, pod not running... `reason` says which. */
-  | { state: 'error'; reason: string };
+  /**
+   * Opening failed: 403, no shell in the image, pod not running... `reason` says which. `noShell`: the image
+   * has no shell, so the page offers a debug container (common/contract/debug.ts).
+   */
+  | { state: 'error'; reason: string; noShell?: true };
 
 export interface TerminalInfo extends ContainerRef {
   id: string;

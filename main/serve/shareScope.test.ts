@@ -30,6 +30,7 @@ describe('share scope', () => {
     assert.ok(ok(control, 'listDir', { kind: 'container', ...ref }, '/'));
     assert.ok(ok(control, 'deletePaths', { kind: 'container', ...ref }, ['/tmp/x']));
     assert.ok(!ok(control, 'listDir', { kind: 'local' }, '/'));
+    assert.ok(!ok(control, 'listDir', { kind: 'container', ...ref, through: 'sidecar' }, '/'), 'through would exec in another container of the pod');
     assert.ok(!ok({ ...control, files: false }, 'listDir', { kind: 'container', ...ref }, '/'));
     assert.ok(!ok({ ...control, mode: 'view' }, 'deletePaths', { kind: 'container', ...ref }, ['/tmp/x']));
   });

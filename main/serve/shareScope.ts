@@ -61,6 +61,8 @@ export function checkShareCall(scope: ShareScope, method: string, args: readonly
     if (!scope.container || !scope.files) return no('share link: this link does not grant files');
     const where = args[0] as { kind?: unknown } & Partial<ContainerRef>;
     if (!where || where.kind !== 'container' || !sameContainer(where, scope.container)) return no('share link: only the shared container’s files can be reached');
+    // `through` runs every command in another container of the pod (a debug container): not what was shared.
+    if ((where as { through?: unknown }).through !== undefined) return no('share link: files through a debug container are not shared');
     if (FILES_WRITE.has(method) && scope.mode !== 'control') return no(`share link: this link is view only — ${method} is refused`);
     return OK;
   }

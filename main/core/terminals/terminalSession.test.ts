@@ -73,6 +73,7 @@ describe('terminal sessions', () => {
     const t = await open('distroless');
     assert.equal(t.state.state, 'error');
     assert.match((t.state as { reason: string }).reason, /no shell/);
+    assert.equal((t.state as { noShell?: true }).noShell, true, 'the page offers a debug container on this flag');
   });
 
   it('gives the 403 message for the restricted namespace', async () => {

@@ -208,7 +208,7 @@ export class TerminalSession {
       this.direct = true;
       if (gen === this.generation) return this.start();
     }
-    this.setState({ state: 'error', reason: NO_SHELL_MESSAGE });
+    this.setState({ state: 'error', reason: NO_SHELL_MESSAGE, noShell: true });
     return this.info();
   }
 

@@ -23,7 +23,7 @@ function show(rows: TreeRow[]): string[] {
       case 'pod':
         return `${pad}pod ${r.pod.name}${r.expanded ? ' open' : ''}`;
       case 'container':
-        return `${pad}container ${r.container.name}`;
+        return `${pad}container ${r.container.name}${r.ephemeral ? ` (ephemeral → ${r.container.target}, ${r.container.state})` : ''}`;
       case 'note':
         return `${pad}note ${r.tone}: ${r.text}`;
     }
@@ -49,6 +49,23 @@ test('rows follow what is expanded, with counts where pods are known', () => {
     '  ns kube-system',
     'cluster c2',
   ]);
+});
+
+test('ephemeral (debug) containers show under their pod after its containers, with their target and state', () => {
+  const t = twoClusters();
+  const shell = t.pods[podsKey('c1', 'default')][0];
+  shell.ephemeralContainers = [{ ...container('kubedeck-debug-ab12c', 'waiting', false), reason: 'ErrImagePull', target: 'main' }, { ...container('debugger-x'), target: 'side' }];
+  const rows = treeRows(t);
+  assert.deepEqual(show(rows).slice(2, 7), [
+    '    pod shell open',
+    '      container main',
+    '      container side',
+    '      container kubedeck-debug-ab12c (ephemeral → main, waiting)',
+    '      container debugger-x (ephemeral → side, running)',
+  ]);
+  const eph = rows.find((r) => r.kind === 'container' && r.container.name === 'debugger-x');
+  assert.ok(eph);
+  assert.deepEqual(terminalTarget(eph), { context: 'c1', namespace: 'default', pod: 'shell', container: 'debugger-x' }, 'a terminal opens in the debug container itself');
 });
 
 test('notes say what is loading, empty or failed; a cluster in error says it on its own row', () => {

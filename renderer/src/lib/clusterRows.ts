@@ -10,7 +10,8 @@ export type TreeRow =
   | { kind: 'cluster'; key: string; depth: 0; cluster: ClusterInfo; expanded: boolean }
   | { kind: 'namespace'; key: string; depth: 1; context: string; namespace: string; expanded: boolean; loading: boolean; error?: string; count?: number }
   | { kind: 'pod'; key: string; depth: 2; pod: PodInfo; expanded: boolean }
-  | { kind: 'container'; key: string; depth: 3; pod: PodInfo; container: ContainerInfo }
+  /** `ephemeral`: a debug container added to the running pod (container.target is the one it sees). */
+  | { kind: 'container'; key: string; depth: 3; pod: PodInfo; container: ContainerInfo & { target?: string }; ephemeral?: true }
   /** A placeholder line: loading, empty, or an error, under a cluster or namespace. */
   | { kind: 'note'; key: string; depth: number; text: string; tone: 'muted' | 'error' };
 
@@ -120,7 +121,10 @@ function pushPod(t: TreeInput, rows: TreeRow[], pod: PodInfo): void {
   const pKey = podKey(pod.context, pod.namespace, pod.name);
   const open = !!t.expanded[pKey];
   rows.push({ kind: 'pod', key: pKey, depth: 2, pod, expanded: open });
-  if (open) for (const c of pod.containers) rows.push({ kind: 'container', key: containerKey(pod, c.name), depth: 3, pod, container: c });
+  if (!open) return;
+  for (const c of pod.containers) rows.push({ kind: 'container', key: containerKey(pod, c.name), depth: 3, pod, container: c });
+  // Names are unique across a pod's containers of every kind, so the keys cannot collide.
+  for (const c of pod.ephemeralContainers ?? []) rows.push({ kind: 'container', key: containerKey(pod, c.name), depth: 3, pod, container: c, ephemeral: true });
 }
 
 export type Tone = 'ok' | 'warn' | 'error' | 'muted';
