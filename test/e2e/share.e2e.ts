@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { loadShareKey } from '../../main/core/share/shareKey.ts';
 import { signShareToken } from '../../main/core/share/shareTokens.ts';
+import { makeSelfSigned } from '../../main/serve/tlsCert.ts';
 import { paneText, startE2E, waitFor, waitForPaneText, type E2E } from './helpers.ts';
 import { endE2E, terminalTabs, type PodTab } from './terminalTabs.ts';
 
@@ -30,8 +31,8 @@ interface Teammate {
   sockets: { url: string; closed: boolean }[];
 }
 
-async function teammate(): Promise<Teammate> {
-  const context = await e2e.browser.newContext({ viewport: { width: 1100, height: 700 } });
+async function teammate(opts: { https?: boolean } = {}): Promise<Teammate> {
+  const context = await e2e.browser.newContext({ viewport: { width: 1100, height: 700 }, ignoreHTTPSErrors: opts.https === true });
   const p = await context.newPage();
   const t: Teammate = { context, page: p, requests: [], sockets: [] };
   p.on('request', (r) => t.requests.push(`${r.method()} ${r.url()}`));
@@ -71,7 +72,7 @@ async function shareFromMenu(tabKey: string, o: { mode: 'view' | 'control'; labe
   await waitFor('copied', async () => (await dialog.getByTestId('share-copy').textContent()) === 'Copied');
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   assert.equal(copied, await dialog.getByTestId('share-url').inputValue());
-  assert.match(copied, /^http:\/\/127\.0\.0\.1:\d+\/share#t=[\w-]+\.[\w-]+\.[\w-]+$/);
+  assert.match(copied, /^https?:\/\/127\.0\.0\.1:\d+\/share#t=[\w-]+\.[\w-]+\.[\w-]+$/);
   return copied;
 }
 
@@ -381,5 +382,47 @@ describe('share a terminal: owner and teammate in two browser contexts', { timeo
   it('the owner’s pane and page saw none of it as errors', async () => {
     assert.deepEqual(e2e.pageErrors, []);
     assert.equal(await paneOfTab(shell.key).count(), 1);
+  });
+});
+
+describe('share a terminal over HTTPS (a self-signed pair; both browsers told to accept it)', { timeout: 180_000 }, () => {
+  let shell: PodTab;
+  const people: Teammate[] = [];
+
+  before(async () => {
+    e2e = await startE2E({ clusters: 1, serve: { user: 'ann', tls: makeSelfSigned(['localhost', '127.0.0.1']) } });
+    page = e2e.page;
+    assert.match(e2e.url, /^https:\/\//);
+    await podRow('kd-test-1', 'default', 'shell').waitFor();
+    shell = await openPod('kd-test-1', 'default', 'shell');
+    await waitState(shell.pane, 'connected');
+    await run(shell.pane, 'echo over-tls-$((6*7))');
+    await waitForPaneText(shell.pane, /^over-tls-42$/m);
+  });
+
+  after(async () => {
+    for (const p of people) await p.context.close().catch(() => undefined);
+    await endE2E(e2e, 'share-tls-end');
+  });
+
+  it('the owner works over wss://; a teammate’s link is https://, its cookie Secure, its socket wss://', async () => {
+    const url = await shareFromMenu(shell.key, { mode: 'control', label: 'erin' });
+    await closeDialog();
+    assert.match(url, /^https:\/\/127\.0\.0\.1:\d+\/share#t=/);
+    const erin = await teammate({ https: true });
+    people.push(erin);
+    await erin.page.goto(domUrl(url));
+    await erin.page.getByTestId('share-banner').waitFor();
+    const screen = erin.page.getByTestId('shared-terminal');
+    await waitForPaneText(screen, /^over-tls-42$/m);
+    await screen.locator('.xterm-host').click();
+    await erin.page.keyboard.type('echo erin-$((2+3))');
+    await erin.page.keyboard.press('Enter');
+    await waitForPaneText(shell.pane, /^erin-5$/m);
+    const cookie = (await erin.context.cookies()).find((c) => c.name === 'kubedeck_share');
+    assert.equal(cookie?.secure, true);
+    assert.equal(cookie?.httpOnly, true);
+    assert.ok(erin.sockets.length > 0 && erin.sockets.every((s) => s.url.startsWith('wss://')), JSON.stringify(erin.sockets));
+    assert.deepEqual(e2e.pageErrors, []);
   });
 });
