@@ -81,6 +81,27 @@ async function closeDialog(): Promise<void> {
   await page.getByTestId('share-dialog').waitFor({ state: 'detached' });
 }
 
+/**
+ * The README's picture (written when KUBEDECK_E2E_SHOTS names a folder): the owner's Share… dialog with
+ * alice connected, beside alice's page — both windows as they are now, side by side in one PNG.
+ */
+async function readmeShot(teammatePage: Page): Promise<void> {
+  await page.locator('[data-testid=tab]').first().click({ button: 'right' });
+  await page.getByTestId('tab-menu').getByTestId('tab-share').click();
+  await page.getByTestId('share-dialog').getByTestId('share-viewer').first().waitFor();
+  const owner = (await page.screenshot()).toString('base64');
+  await closeDialog();
+  const mate = (await teammatePage.screenshot()).toString('base64');
+  const composer = await e2e.browser.newPage({ viewport: { width: 2420, height: 860 } });
+  await composer.setContent(
+    `<body style="margin:0;background:#111;display:flex;gap:20px;padding:10px;font:16px system-ui;color:#ccc">` +
+      `<figure style="margin:0"><figcaption style="padding:0 0 6px">ann’s Kubedeck: Share… and who is watching</figcaption><img src="data:image/png;base64,${owner}"></figure>` +
+      `<figure style="margin:0"><figcaption style="padding:0 0 6px">alice’s browser: the link, view only</figcaption><img src="data:image/png;base64,${mate}"></figure></body>`,
+  );
+  await composer.screenshot({ path: `${shots}/share.png`, fullPage: true });
+  await composer.close();
+}
+
 const audit = () => e2e.kubedeck.audit.read();
 const waitAudit = (what: string, pred: (e: Awaited<ReturnType<typeof audit>>[number]) => boolean) =>
   waitFor(`audit: ${what}`, async () => (await audit()).find(pred));
@@ -144,6 +165,7 @@ describe('share a terminal: owner and teammate in two browser contexts', { timeo
     await alice.page.reload();
     await waitForPaneText(alice.page.getByTestId('shared-terminal'), /^owner-42$/m);
     assert.equal(alice.requests.filter((r) => r.startsWith('POST ') && r.endsWith('/share/exchange')).length, 1);
+    if (shots) await readmeShot(alice.page);
     await waitAudit('share.create by ann', (e) => e.kind === 'share.create' && e.who === 'ann' && e.details.link === 'share:alice' && e.details.mode === 'view');
     await waitAudit('share.join as share:alice', (e) => e.kind === 'share.join' && e.who === 'share:alice');
   });
