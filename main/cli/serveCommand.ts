@@ -1,14 +1,15 @@
-/** `kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] [--user NAME] [--rotate-share-key] [--ssh-port P …]`: the UI for a browser (and an SSH gateway). */
+/** `kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] [--user NAME] [--rotate-share-key] [--tls-cert F --tls-key F | --tls-self-signed] [--ssh-port P …]`: the UI for a browser (and an SSH gateway). */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Kubedeck, type FilesFactory } from '../core/kubedeck.ts';
 import { isLoopback } from '../serve/auth.ts';
 import { startServer, type ServeHandle } from '../serve/server.ts';
+import { loadOrMakeSelfSigned, readTlsFiles, selfSignedNames, type TlsPair } from '../serve/tlsCert.ts';
 import { gatewayDeps, startSshGateway, type SshGateway } from '../ssh/gateway.ts';
 import { parseCommand, UsageError } from './args.ts';
 
 export const SERVE_USAGE =
-  'usage: kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] [--user NAME] [--rotate-share-key] [--ssh-port P [--ssh-authorized-keys FILE] [--ssh-host-key FILE]]';
+  'usage: kubedeck serve [--port P] [--host H] [--kubeconfig FILE] [--token T] [--user NAME] [--rotate-share-key] [--tls-cert FILE --tls-key FILE | --tls-self-signed] [--ssh-port P [--ssh-authorized-keys FILE] [--ssh-host-key FILE]]';
 
 export interface ServeArgs {
   port: number;
@@ -19,6 +20,11 @@ export interface ServeArgs {
   user?: string;
   /** Make a new share-link signing key first: every link made before is refused. */
   rotateShareKey?: boolean;
+  /** HTTPS and WSS with this PEM certificate and key (both or neither). */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** HTTPS with a self-signed pair kept in the data folder (its fingerprint is printed). */
+  tlsSelfSigned?: boolean;
   /** The SSH gateway's port (0: any free one); absent: no gateway. */
   sshPort?: number;
   sshAuthorizedKeys?: string;
@@ -32,6 +38,9 @@ const SERVE_OPTIONS = {
   token: { type: 'string' },
   user: { type: 'string' },
   'rotate-share-key': { type: 'boolean' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-self-signed': { type: 'boolean' },
   'ssh-port': { type: 'string' },
   'ssh-authorized-keys': { type: 'string' },
   'ssh-host-key': { type: 'string' },
@@ -56,6 +65,13 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     out.user = values.user;
   }
   if (values['rotate-share-key']) out.rotateShareKey = true;
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together', SERVE_USAGE);
+  if (values['tls-cert'] !== undefined && values['tls-self-signed']) throw new UsageError('--tls-self-signed or --tls-cert/--tls-key, not both', SERVE_USAGE);
+  if (values['tls-cert'] !== undefined) {
+    out.tlsCert = values['tls-cert'];
+    out.tlsKey = values['tls-key'];
+  }
+  if (values['tls-self-signed']) out.tlsSelfSigned = true;
   const sshPort = values['ssh-port'];
   if (sshPort !== undefined) {
     if (!/^\d+$/.test(sshPort) || Number(sshPort) > 65535) throw new UsageError(`--ssh-port must be a number from 0 to 65535, not ${JSON.stringify(sshPort)}`, SERVE_USAGE);
@@ -73,6 +89,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
 export interface RunningServe {
   kubedeck: Kubedeck;
   server: ServeHandle;
+  /** The certificate served, when TLS is on. */
+  tls?: TlsPair;
   /** The SSH gateway, when --ssh-port was given. */
   ssh?: SshGateway;
   stop(): Promise<void>;
@@ -85,9 +103,12 @@ export async function startServe(
 ): Promise<RunningServe> {
   const kubedeck = new Kubedeck({ kubeconfig: args.kubeconfig, files: extra.files, dataDir: extra.dataDir });
   let server: ServeHandle;
+  let tls: TlsPair | undefined;
   try {
+    if (args.tlsCert !== undefined && args.tlsKey !== undefined) tls = readTlsFiles(args.tlsCert, args.tlsKey);
+    else if (args.tlsSelfSigned) tls = loadOrMakeSelfSigned(kubedeck.dataDir, selfSignedNames(args.host));
     if (args.rotateShareKey) kubedeck.share.rotateKey(args.user ?? 'owner');
-    server = await startServer({ kubedeck, port: args.port, host: args.host, token: args.token, user: args.user, log: extra.log });
+    server = await startServer({ kubedeck, port: args.port, host: args.host, token: args.token, user: args.user, log: extra.log, tls });
   } catch (err) {
     await kubedeck.shutdown();
     const e = err as NodeJS.ErrnoException;
@@ -116,6 +137,7 @@ export async function startServe(
   return {
     kubedeck,
     server,
+    tls,
     ssh,
     stop: async () => {
       await ssh?.close();
@@ -130,10 +152,7 @@ export async function runServe(argv: string[], extra: { files?: FilesFactory } =
   const args = parseServeArgs(argv);
   const running = await startServe(args, { ...extra, log: (s) => console.error(`kubedeck: ${s}`) });
   const { clusters, problems } = running.kubedeck.registry.listClusters();
-  if (!isLoopback(args.host)) {
-    console.error(`kubedeck: WARNING: listening on ${args.host}, not loopback: anyone who can reach this port and learns the token gets your clusters.`);
-    console.error('kubedeck: WARNING: without TLS, share links, cookies and keystrokes travel in clear text on the network.');
-  }
+  for (const line of serveWarnings(args, running.tls)) console.error(`kubedeck: ${line}`);
   console.error(`kubedeck: ${clusters.length} context(s) loaded${problems.length ? `, ${problems.length} kubeconfig problem(s):` : ''}`);
   for (const p of problems) console.error(`  ${p.source}: ${p.reason}`);
   if (args.rotateShareKey) console.error('kubedeck: a new share-link key was made; every earlier share link is refused.');
@@ -148,6 +167,20 @@ export async function runServe(argv: string[], extra: { files?: FilesFactory } =
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** What serve says before its URL: exposure beyond loopback, clear text without TLS, the certificate to check. */
+export function serveWarnings(args: Pick<ServeArgs, 'host' | 'tlsSelfSigned'>, tls: TlsPair | undefined): string[] {
+  const lines: string[] = [];
+  if (!isLoopback(args.host)) {
+    lines.push(`WARNING: listening on ${args.host}, not loopback: anyone who can reach this port and learns the token gets your clusters.`);
+    if (!tls) lines.push('WARNING: without TLS (--tls-cert/--tls-key or --tls-self-signed), share links, cookies and keystrokes travel in clear text on the network.');
+  }
+  if (tls) {
+    lines.push(`HTTPS certificate SHA-256 fingerprint: ${tls.fingerprint}`);
+    if (args.tlsSelfSigned) lines.push(`self-signed${tls.created ? ' (new)' : ''}: a browser warns once; check that its fingerprint is this one before you go on.`);
+  }
+  return lines;
 }
 
 /** How to reach the SSH gateway, with the host key's fingerprint to check on first connection. */

@@ -55,11 +55,11 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
 }
 
 /** Host header of a request, split; undefined if malformed. */
-function hostOf(value: string | undefined): { name: string; port: number } | undefined {
+function hostOf(value: string | undefined, tls = false): { name: string; port: number } | undefined {
   if (!value) return undefined;
   const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d+))?$/.exec(value);
   if (!m) return undefined;
-  return { name: m[1].toLowerCase(), port: m[2] ? Number(m[2]) : 80 };
+  return { name: m[1].toLowerCase(), port: m[2] ? Number(m[2]) : tls ? 443 : 80 };
 }
 
 /** Checks a request (HTTP or WebSocket upgrade). */
@@ -74,7 +74,7 @@ export function checkAccess(req: IncomingMessage, policy: AccessPolicy, url: URL
 
 /** The Host and Origin checks alone (share-link requests carry their own credential, not the token). */
 export function checkHostAndOrigin(req: IncomingMessage, policy: AccessPolicy): { ok: true } | { ok: false; status: 403; reason: string } {
-  const host = hostOf(req.headers.host);
+  const host = hostOf(req.headers.host, policy.tls);
   if (!host) return { ok: false, status: 403, reason: 'missing or malformed Host header' };
   if (policy.loopbackOnly && (!isLoopback(host.name) || host.port !== policy.port())) {
     return { ok: false, status: 403, reason: `Host ${req.headers.host} is not this server` };

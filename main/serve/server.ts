@@ -5,6 +5,7 @@
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,8 @@ export interface ServeOptions {
   user?: string;
   /** Called for each connection, with who it is (for logs). */
   log?: (line: string) => void;
+  /** Serve HTTPS and WSS with this PEM certificate and key (tlsCert.ts reads or makes them). */
+  tls?: { cert: string; key: string };
 }
 
 export interface ServeHandle {
@@ -77,7 +80,7 @@ export function findStaticDir(): string {
 }
 
 /** The Content-Security-Policy of served pages: only this server's scripts, no eval, no frames. */
-export function contentSecurityPolicy(host: string): string {
+export function contentSecurityPolicy(host: string, tls = false): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -85,7 +88,7 @@ export function contentSecurityPolicy(host: string): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
-    `connect-src 'self' ws://${host}`,
+    `connect-src 'self' ${tls ? 'wss' : 'ws'}://${host}`,
     "worker-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
@@ -94,8 +97,10 @@ export function contentSecurityPolicy(host: string): string {
   ].join('; ');
 }
 
-function securityHeaders(res: ServerResponse, host: string): void {
-  res.setHeader('Content-Security-Policy', contentSecurityPolicy(host));
+function securityHeaders(res: ServerResponse, host: string, tls: boolean): void {
+  res.setHeader('Content-Security-Policy', contentSecurityPolicy(host, tls));
+  // Over TLS, a browser that came once keeps to https:// for this host (a day: a self-signed pair may be dropped).
+  if (tls) res.setHeader('Strict-Transport-Security', 'max-age=86400');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   // The token is in the URL: never send it on as a Referer.
   res.setHeader('Referrer-Policy', 'no-referrer');
@@ -115,23 +120,25 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
   const staticDir = resolve(opts.staticDir ?? findStaticDir());
   const log = opts.log ?? (() => undefined);
   let port = 0;
-  const policy: AccessPolicy = { token, port: () => port, loopbackOnly: isLoopback(host) };
+  const tls = opts.tls !== undefined;
+  const policy: AccessPolicy = { token, port: () => port, loopbackOnly: isLoopback(host), tls };
   const shares = new ShareAccess({ kubedeck: opts.kubedeck, policy, log });
   const owner = opts.user ?? osUser();
 
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    securityHeaders(res, String(req.headers.host ?? ''));
+    securityHeaders(res, String(req.headers.host ?? ''), tls);
     if (shares.handleHttp(req, res, url, (path) => serveStatic(staticDir, path, req, res))) return;
     const access = checkAccess(req, policy, url);
     if (!access.ok) return refuse(res, access.status, access.reason);
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 403, `method ${req.method} not allowed`);
     if (access.viaQuery) {
       // Assets the page loads don't carry ?token=; a strict, HttpOnly cookie lets them through.
-      res.setHeader('Set-Cookie', `${COOKIE_NAME}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`);
+      res.setHeader('Set-Cookie', `${COOKIE_NAME}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict${tls ? '; Secure' : ''}`);
     }
     serveStatic(staticDir, url.pathname, req, res);
-  });
+  };
+  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createServer(onRequest);
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
@@ -250,8 +257,9 @@ export async function startServer(opts: ServeOptions): Promise<ServeHandle> {
   });
   port = (server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const url = `http://${urlHost}:${port}/?token=${token}`;
-  opts.kubedeck.share.setBaseUrl(`http://${host === '0.0.0.0' || host === '::' ? osHostname() : urlHost}:${port}`);
+  const scheme = tls ? 'https' : 'http';
+  const url = `${scheme}://${urlHost}:${port}/?token=${token}`;
+  opts.kubedeck.share.setBaseUrl(`${scheme}://${host === '0.0.0.0' || host === '::' ? osHostname() : urlHost}:${port}`);
 
   return {
     url,

@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { Kubedeck, type FilesFactory } from '../../main/core/kubedeck.ts';
-import { startServer, type ServeHandle } from '../../main/serve/server.ts';
+import { startServer, type ServeHandle, type ServeOptions } from '../../main/serve/server.ts';
 import { startTestClusters, type TestClusters } from '../cluster/index.ts';
 import { until } from '../util/wait.ts';
 
@@ -36,6 +36,8 @@ export interface E2EOptions {
   hash?: string;
   /** Extra query parameters for the page URL, e.g. { renderer: 'dom' }. */
   query?: Record<string, string>;
+  /** Serve options passed through: the owner's name (`--user`), TLS (the browser then ignores certificate errors). */
+  serve?: Pick<ServeOptions, 'user' | 'tls'>;
 }
 
 export interface E2E {
@@ -131,12 +133,12 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     const kubedeck = new Kubedeck({ kubeconfig: clusters.kubeconfigPath, dataDir, files: opts.files });
     cleanups.push(() => kubedeck.shutdown());
-    let server: ServeHandle | undefined = await startServer({ kubedeck, port: 0, host: '127.0.0.1', staticDir });
+    let server: ServeHandle | undefined = await startServer({ kubedeck, port: 0, host: '127.0.0.1', staticDir, ...opts.serve });
     const { port, token } = server;
     cleanups.push(() => server?.close());
     const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
     cleanups.push(() => browser.close());
-    const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 } });
+    const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, ignoreHTTPSErrors: opts.serve?.tls !== undefined });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin }).catch(() => undefined);
     const page = await context.newPage();
     const pageErrors: string[] = [];
@@ -162,7 +164,7 @@ export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
       },
       startServer: async () => {
         if (server) return;
-        server = await startServer({ kubedeck, port, token, host: '127.0.0.1', staticDir });
+        server = await startServer({ kubedeck, port, token, host: '127.0.0.1', staticDir, ...opts.serve });
         e2e.server = server;
       },
     };
