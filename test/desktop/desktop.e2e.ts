@@ -2,7 +2,7 @@
 // two test clusters: what a user of the desktop app sees, and that no window event leaves a shell in a pod.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -12,6 +12,7 @@ import { startTestClusters, type TestClusters } from '../cluster/index.ts';
 import { CHROMIUM_ARGS } from '../e2e/helpers.ts';
 import { until } from '../util/wait.ts';
 import { launchDesktopApp, type DesktopApp } from './harness.ts';
+import type { StandInDisplay } from './electronStandIn.ts';
 
 let browser: Browser;
 let tc: TestClusters;
@@ -56,8 +57,8 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function launch(argv: string[] = [], locks?: DesktopApp['locks']): Promise<DesktopApp> {
-  const app = await launchDesktopApp({ browser, appData: join(dir, 'appData'), env, argv, locks });
+async function launch(argv: string[] = [], locks?: DesktopApp['locks'], more: Partial<Parameters<typeof launchDesktopApp>[0]> = {}): Promise<DesktopApp> {
+  const app = await launchDesktopApp({ browser, appData: join(dir, 'appData'), env, argv, locks, ...more });
   running.push(app);
   return app;
 }
@@ -242,6 +243,135 @@ describe('the desktop app under the Electron stand-in', () => {
     await until('two shells', async () => (await newProcesses(before)).filter((p) => /bash/.test(p)).length >= 2, 30_000);
     await app.quit();
     await noShellLeft(before, 'quitting');
+    await stopAll();
+  });
+});
+
+/** The stand-in's application menu item with this id (Menu.getApplicationMenu().getMenuItemById). */
+function menuItem(app: DesktopApp, id: string) {
+  const item = app.standIn.electron.Menu.getApplicationMenu()?.getMenuItemById(id);
+  assert.ok(item, `menu item ${id}`);
+  return item;
+}
+
+const paneStates = (page: Page) => page.getByTestId('terminal-pane').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+
+describe('the app menu and the window', () => {
+  test('the menu bar is File, Edit, View, Window, Help with the page\'s keys, and its items act in the focused window', async () => {
+    const before = await baseline();
+    let answer = 1;
+    const app = await launch(['--open', 'kd-test-1/default/shell/main'], undefined, { answerMessageBox: () => answer });
+    const win = await app.window(0);
+    const { page } = win;
+    await waitForShell(page, before);
+    const menu = app.standIn.electron.Menu.getApplicationMenu();
+    assert.deepEqual(menu?.items.map((i) => i.label), ['File', 'Edit', 'View', 'Window', 'Help']);
+    const shown = (label: string) => menu!.items.find((i) => i.label === label)!.submenu!.items.filter((i) => i.type !== 'separator').map((i) => `${i.label || i.role}${i.accelerator ? ` ${i.accelerator}` : ''}`);
+    assert.deepEqual(shown('File'), ['New Tab Ctrl+Shift+T', 'New Window Ctrl+Shift+N', 'Split Right Ctrl+Shift+D', 'Split Down Ctrl+Shift+S', 'Close Pane Ctrl+Shift+X', 'Close Tab Ctrl+Shift+W', 'Close Window Ctrl+Shift+Q', 'Show Data Folder', 'Quit']);
+    assert.deepEqual(shown('View'), ['Zoom In Ctrl+=', 'Zoom Out Ctrl+-', 'Actual Size Ctrl+0', 'Toggle Full Screen F11', 'Reload Window Ctrl+Shift+R', 'toggleDevTools Ctrl+Shift+I']);
+
+    // Split Right: the focused tab gets a second pane, a shell of its own.
+    menuItem(app, 'splitRight').click();
+    await until('two panes, both connected', async () => (await paneStates(page)).join() === 'connected,connected', 30_000);
+    // New Tab: another terminal on the same container, in a tab of its own, which is shown.
+    menuItem(app, 'newTab').click();
+    await until('a second tab', async () => (await page.getByTestId('tab').count()) === 2);
+    await until('the new tab is active', async () => (await page.getByTestId('tab').nth(1).getAttribute('aria-selected')) === 'true');
+    menuItem(app, 'previousTab').click();
+    await until('Previous Tab shows the first', async () => (await page.getByTestId('tab').nth(0).getAttribute('aria-selected')) === 'true');
+    // Find opens the find bar of the focused pane.
+    menuItem(app, 'find').click();
+    await page.getByTestId('search-bar').waitFor();
+    // Zoom: every terminal's text size, and the grid refits to it.
+    const cols = Number(await page.getByTestId('terminal-pane').first().getAttribute('data-cols'));
+    menuItem(app, 'zoomIn').click();
+    menuItem(app, 'zoomIn').click();
+    await until('text size 15 in every pane', async () => (await page.getByTestId('terminal-pane').evaluateAll((els) => els.map((e) => e.getAttribute('data-font-size')))).every((v) => v === '15'));
+    await until('fewer columns at the larger size', async () => Number(await page.getByTestId('terminal-pane').first().getAttribute('data-cols')) < cols);
+    menuItem(app, 'zoomReset').click();
+    await until('text size back to 13', async () => (await page.getByTestId('terminal-pane').first().getAttribute('data-font-size')) === '13');
+    // Close Tab closes the active tab (the split one): one tab, one pane left.
+    menuItem(app, 'closeTab').click();
+    await until('one tab with one pane', async () => (await page.getByTestId('tab').count()) === 1 && (await page.getByTestId('terminal-pane').count()) === 1);
+    // Window items are the main side's.
+    menuItem(app, 'toggleFullScreen').click();
+    assert.equal(win.isFullScreen(), true);
+    menuItem(app, 'toggleFullScreen').click();
+    assert.equal(win.isFullScreen(), false);
+    menuItem(app, 'openDataFolder').click();
+    assert.deepEqual(app.openedPaths, [env.KUBEDECK_DATA_DIR]);
+
+    // Reload Window with no grace period (this suite's settings) would end the terminal: it asks first.
+    let navigations = 0;
+    win.webContents.on('did-start-navigation', (d: { isMainFrame: boolean }) => d.isMainFrame && navigations++);
+    menuItem(app, 'reload').click();
+    await until('Reload asks', () => app.messageBoxes.length === 1);
+    assert.match(app.messageBoxes[0].message, /Reloading ends the terminal of this window/);
+    assert.deepEqual(app.messageBoxes[0].buttons, ['Reload', 'Cancel']);
+    answer = 0;
+    menuItem(app, 'reload').click();
+    await until('reloaded once it was confirmed', () => navigations > 0, 20_000);
+    await podRow(page, 'kd-test-1', 'shell').waitFor({ timeout: 30_000 });
+    assert.equal(navigations, 1, 'the cancelled reload did not reload');
+    await stopAll();
+    await noShellLeft(before, 'quitting');
+  });
+
+  test('Reload Window keeps the terminals when there is a grace period: the same shell, attached again', async () => {
+    const data = join(dir, 'data-grace');
+    await mkdir(data, { recursive: true });
+    const before = await baseline();
+    const app = await launch(['--open', 'kd-test-1/default/shell/main'], undefined, { env: { ...env, KUBEDECK_DATA_DIR: data } });
+    const win = await app.window(0);
+    await waitForShell(win.page, before);
+    const shells = await newProcesses(before);
+    const pane = win.page.getByTestId('terminal-pane').first();
+    const id = await pane.getAttribute('data-session-id');
+    await win.page.evaluate(() => ((window as unknown as { beforeReload: boolean }).beforeReload = true));
+    menuItem(app, 'reload').click();
+    await until('the page reloaded', async () => !(await win.page.evaluate(() => 'beforeReload' in window).catch(() => true)), 20_000);
+    await until('the pane is attached again', async () => (await pane.getAttribute('data-state').catch(() => null)) === 'connected' && (await pane.getAttribute('data-session-id').catch(() => null)) === id, 30_000);
+    assert.equal(app.messageBoxes.length, 0, 'a safe reload does not ask');
+    assert.deepEqual(await newProcesses(before), shells, 'the same shell, no new one');
+    await app.quit();
+    await noShellLeft(before, 'quitting');
+    await stopAll();
+  });
+
+  test('the window opens where it was left, on a display that is there', async () => {
+    const data = join(dir, 'data-window');
+    await mkdir(data, { recursive: true });
+    const primary: StandInDisplay = { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 }, scaleFactor: 1 };
+    const right: StandInDisplay = { id: 2, bounds: { x: 1920, y: 0, width: 2560, height: 1440 }, workArea: { x: 1920, y: 0, width: 2560, height: 1400 }, scaleFactor: 2 };
+    const open = async (displays: StandInDisplay[]) => {
+      const app = await launch([], undefined, { env: { ...env, KUBEDECK_DATA_DIR: data }, displays });
+      return { app, win: await app.window(0) };
+    };
+    const bounds = (w: { options: Record<string, unknown> }) => {
+      const { x, y, width, height } = w.options as Record<string, number>;
+      return { x, y, width, height };
+    };
+    // First run: the default size, centred by the system.
+    let { app, win } = await open([primary, right]);
+    assert.deepEqual(win.getBounds(), { x: 320, y: 120, width: 1280, height: 800 });
+    // The user drags it onto the second display and resizes it.
+    win.setBounds({ x: 2200, y: 100, width: 1400, height: 900 });
+    await app.quit();
+    assert.deepEqual(JSON.parse(await readFile(join(data, 'window-state.json'), 'utf8')), { bounds: { x: 2200, y: 100, width: 1400, height: 900 }, maximized: false });
+    ({ app, win } = await open([primary, right]));
+    assert.deepEqual(bounds(win), { x: 2200, y: 100, width: 1400, height: 900 });
+    // A second window opens a step down and right of the first, not over it.
+    menuItem(app, 'newWindow').click();
+    assert.deepEqual(bounds(await app.window(1)), { x: 2224, y: 124, width: 1400, height: 900 });
+    await app.quit();
+    // The second display is unplugged: the window comes back on the primary, whole.
+    ({ app, win } = await open([primary]));
+    assert.deepEqual(bounds(win), { x: 260, y: 70, width: 1400, height: 900 });
+    win.maximize();
+    await app.quit();
+    ({ win } = await open([primary]));
+    assert.equal(win.isMaximized(), true, 'maximized again');
+    assert.deepEqual(win.getNormalBounds(), { x: 260, y: 70, width: 1400, height: 900 });
     await stopAll();
   });
 });
