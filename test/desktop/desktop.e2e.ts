@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { METHOD_NAMES } from '../../common/contract/index.ts';
+import { METHOD_NAMES, type KubedeckEventName } from '../../common/contract/index.ts';
 import { startTestClusters, type TestClusters } from '../cluster/index.ts';
 import { CHROMIUM_ARGS } from '../e2e/helpers.ts';
 import { until } from '../util/wait.ts';
@@ -120,25 +120,31 @@ describe('the desktop app under the Electron stand-in', () => {
     await podRow(page, 'via-login-path', 'shell').waitFor({ timeout: 30_000 });
   });
 
-  test('every contract method reaches the main side through the preload, and events come back', async () => {
+  describe('every contract method reaches the main side through the preload', () => {
+    // Called with no arguments: the answer (a value, or core's own complaint about the arguments, which comes
+    // back as Electron's "Error invoking remote method 'kubedeck:NAME'") proves the call went through the
+    // preload, ipcMain's handler and the sender check into core.
+    for (const name of METHOD_NAMES) {
+      test(name, async () => {
+        const { page } = await running[0].window(0);
+        const answer = await page.evaluate(async (n) => {
+          const api = (window as unknown as { kubedeck: Record<string, (...a: unknown[]) => Promise<unknown>> }).kubedeck;
+          try {
+            await api[n]();
+            return 'answered';
+          } catch (e) {
+            return String((e as Error).message);
+          }
+        }, name);
+        if (answer !== 'answered') assert.match(answer, new RegExp(`^Error invoking remote method 'kubedeck:${name}': `), answer);
+        assert.doesNotMatch(answer, /No handler registered|refused|is not a function/, answer);
+      });
+    }
+  });
+
+  test('the contract\'s events come back through the preload, with their payloads', async () => {
     const [app] = running;
     const { page } = await app.window(0);
-    const answers = await page.evaluate(async (names) => {
-      const api = (window as unknown as { kubedeck: Record<string, (...a: unknown[]) => Promise<unknown>> }).kubedeck;
-      const out: Record<string, string> = {};
-      for (const n of names) {
-        try {
-          await api[n]();
-          out[n] = 'ok';
-        } catch (e) {
-          out[n] = String((e as Error).message);
-        }
-      }
-      return out;
-    }, METHOD_NAMES as string[]);
-    for (const [name, answer] of Object.entries(answers)) {
-      assert.doesNotMatch(answer, /No handler registered|refused|is not a function/, `${name}: ${answer}`);
-    }
     const flow = await page.evaluate(async () => {
       type Api = {
         listClusters(): Promise<{ clusters: { context: string }[] }>;
@@ -166,6 +172,101 @@ describe('the desktop app under the Electron stand-in', () => {
     assert.deepEqual(flow.contexts.sort(), ['kd-test-1', 'kd-test-2', 'via-login-path']);
     assert.match(flow.text, /got bridged/);
     assert.equal(flow.typed, 'Uint8Array');
+  });
+
+  test('every event of the contract reaches the page\'s listeners', async () => {
+    const [app] = running;
+    const { page } = await app.window(0);
+    // How each event is made to happen. A Record over the contract's event names: a new event fails the
+    // typecheck here until the desktop test covers it.
+    const ON_DESKTOP = 'desktop';
+    const events: Record<KubedeckEventName, typeof ON_DESKTOP | string> = {
+      'clusters.changed': ON_DESKTOP, 'clusters.status': ON_DESKTOP, 'clusters.namespaces': ON_DESKTOP, 'clusters.pods': ON_DESKTOP,
+      'terminal.data': ON_DESKTOP, 'terminal.state': ON_DESKTOP, 'terminal.snapshot': ON_DESKTOP, 'terminal.sessions': ON_DESKTOP,
+      'transfer.progress': ON_DESKTOP, 'recordings.changed': ON_DESKTOP, 'audit.appended': ON_DESKTOP, 'app.command': ON_DESKTOP,
+      // The desktop app makes no share links (nothing a teammate could reach): createShareLink refuses, below.
+      'share.links': 'serve mode only', 'share.viewer': 'serve mode only',
+    };
+    const names = Object.keys(events) as KubedeckEventName[];
+    await page.evaluate((all) => {
+      const w = window as unknown as { kubedeck: { on(e: string, l: (p: unknown) => void): () => void }; seen: Record<string, unknown>; lists: string[] };
+      w.seen = {};
+      w.lists = [];
+      for (const n of all) {
+        w.kubedeck.on(n, (p) => {
+          w.seen[n] ??= p;
+          // What the namespace and pod lists said, to tell the test cluster's changes from the new context's first lists.
+          const q = p as { context?: string; namespaces?: { name: string }[]; pods?: { name: string }[] };
+          if (q.namespaces) w.lists.push(`${q.context} ns ${q.namespaces.map((x) => x.name).join(',')}`);
+          if (q.pods) w.lists.push(`${q.context} pods ${q.pods.map((x) => x.name).join(',')}`);
+        });
+      }
+    }, names);
+    const seen = () => page.evaluate(() => (window as unknown as { seen: Record<string, unknown> }).seen);
+    // clusters.changed and clusters.status: a kubeconfig added in the app, with a context of its own.
+    const c2 = tc.clusters[1];
+    const extra = join(dir, 'extra.yaml');
+    await writeFile(extra, [
+      'apiVersion: v1', 'kind: Config',
+      'clusters:', '- name: extra', `  cluster: {server: "${c2.server}", certificate-authority-data: "${c2.caData}"}`,
+      'users:', '- name: extra', `  user: {token: "${c2.token}"}`,
+      'contexts:', '- name: kd-extra', '  context: {cluster: extra, user: extra, namespace: default}',
+    ].join('\n') + '\n');
+    // clusters.namespaces and clusters.pods: a namespace and a pod appear in a watched cluster.
+    await page.evaluate(async (file) => {
+      const api = (window as unknown as { kubedeck: Record<string, (...a: unknown[]) => Promise<unknown>> }).kubedeck;
+      await api.addKubeconfig(file);
+      await api.listNamespaces('kd-test-1');
+      await api.listPods('kd-test-1', 'default');
+      await api.setRecordingSettings({ ...((await api.getRecordingSettings()) as object), policy: { mode: 'all' } });
+    }, extra);
+    tc.clusters[0].addNamespace('kd-events');
+    await tc.clusters[0].addPods([{ namespace: 'default', pod: { name: 'events-pod' } }]);
+    // terminal.*, audit.appended, recordings.changed: a recorded terminal opened, attached, typed into, closed;
+    // transfer.progress: a file copied out of the pod.
+    const out = join(dir, 'events-out');
+    await mkdir(out, { recursive: true });
+    const refused = await page.evaluate(async (toDir) => {
+      const api = (window as unknown as { kubedeck: Record<string, (...a: unknown[]) => Promise<unknown>> }).kubedeck;
+      const ref = { context: 'kd-test-1', namespace: 'default', pod: 'shell', container: 'main' };
+      const t = (await api.openTerminal({ ...ref, cols: 80, rows: 24, command: ['sh', '-c', 'echo events; sleep 30'] })) as { id: string };
+      await api.attachTerminal(t.id);
+      await api.writeTerminal(t.id, 'x');
+      const w = window as unknown as { seen: Record<string, unknown> };
+      const t0 = Date.now();
+      while (!w.seen['terminal.data'] && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+      await api.closeTerminal(t.id);
+      await api.startTransfer({ from: { kind: 'container', ...ref }, paths: ['/etc/hostname'], to: { kind: 'local' }, toDir, conflict: 'overwrite' });
+      try {
+        await api.createShareLink({ terminal: t.id });
+        return '';
+      } catch (e) {
+        return String((e as Error).message);
+      }
+    }, out);
+    assert.match(refused, /Share links need `kubedeck serve`/);
+    // app.command: a menu item.
+    menuItem(app, 'zoomIn').click();
+    menuItem(app, 'zoomReset').click();
+    const expected = names.filter((n) => events[n] === ON_DESKTOP).sort();
+    let got: Record<string, unknown> = {};
+    await until('every event', async () => {
+      got = await seen();
+      return expected.every((n) => n in got);
+    }, 30_000).catch(() => undefined);
+    assert.deepEqual(expected.filter((n) => !(n in got)), [], 'events that never reached the page');
+    assert.deepEqual(got['app.command'], { command: 'zoomIn' });
+    await until('the new namespace and pod listed', async () => {
+      const lists = await page.evaluate(() => (window as unknown as { lists: string[] }).lists);
+      return lists.some((l) => /^kd-test-1 ns .*\bkd-events\b/.test(l)) && lists.some((l) => /^kd-test-1 pods .*\bevents-pod\b/.test(l));
+    });
+    // Leave the suite's clusters as they were.
+    await page.evaluate(async (file) => {
+      const api = (window as unknown as { kubedeck: Record<string, (...a: unknown[]) => Promise<unknown>> }).kubedeck;
+      await api.removeKubeconfig(file);
+      await api.setRecordingSettings({ ...((await api.getRecordingSettings()) as object), policy: { mode: 'none' } });
+    }, extra);
+    await tc.clusters[0].deleteNamespace('kd-events');
   });
 
   test('a call from a frame that is not the app\'s top frame is refused', async () => {
@@ -240,6 +341,8 @@ describe('the desktop app under the Electron stand-in', () => {
     assert.equal(second.standIn.app.hasQuit, true, 'the second instance quits');
     const w2 = await app.window(1);
     await until('the second window\'s terminal connects', async () => (await w2.page.getByTestId('terminal-pane').first().getAttribute('data-state').catch(() => null)) === 'connected', 30_000);
+    const opened = await w2.page.getByTestId('terminal-pane').first().evaluate((e) => ['context', 'namespace', 'pod', 'container'].map((k) => e.getAttribute(`data-${k}`)).join('/'));
+    assert.equal(opened, 'kd-test-1/default/shell/main', 'the second instance\'s --open terminal');
     await until('two shells', async () => (await newProcesses(before)).filter((p) => /bash/.test(p)).length >= 2, 30_000);
     await app.quit();
     await noShellLeft(before, 'quitting');
