@@ -10,6 +10,7 @@ import { RECORDINGS_METHODS, type RecordingsEvents, type RecordingsMethods } fro
 import { AUDIT_METHODS, type AuditEvents, type AuditMethods } from './audit.ts';
 import { DEBUG_METHODS, type DebugMethods } from './debug.ts';
 import { SHARE_METHODS, type ShareEvents, type ShareMethods } from './share.ts';
+import type { AppEvents } from './app.ts';
 
 export type * from './containerRef.ts';
 export type * from './clusters.ts';
@@ -19,12 +20,14 @@ export type * from './recordings.ts';
 export type * from './audit.ts';
 export type * from './debug.ts';
 export type * from './share.ts';
+export type * from './app.ts';
+export { APP_COMMANDS } from './app.ts';
 
 /** Every request the renderer can make. */
 export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods, AuditMethods, DebugMethods, ShareMethods {}
 
 /** Every event the main side sends, by name. */
-export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents, ShareEvents {}
+export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents, ShareEvents, AppEvents {}
 
 export type KubedeckEventName = keyof KubedeckEvents;
 

@@ -1,10 +1,13 @@
 // Electron main process: windows, ipcMain wiring and security settings only.
 // Everything else lives in main/core; each window is one Kubedeck client.
-import { app, BrowserWindow, ipcMain, protocol, session, shell, net, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, shell, net, type WebContents } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { IPC_EVENT_CHANNEL, IPC_PREFIX, METHOD_NAMES } from '../../common/contract/index.ts';
-import { Kubedeck, type KubedeckClient, type KubedeckEmit } from '../core/kubedeck.ts';
+import { IPC_EVENT_CHANNEL, IPC_PREFIX, METHOD_NAMES, type KubedeckEventName, type KubedeckEvents } from '../../common/contract/index.ts';
+import { graceSeconds, Kubedeck, TERMINALS_GRACE_SECONDS, type KubedeckClient, type KubedeckEmit } from '../core/kubedeck.ts';
+import { appMenuTemplate, reloadWarning, type MenuAction } from '../core/appMenu.ts';
+import { clampToDisplays, DEFAULT_WINDOW_STATE, loadWindowState, saveWindowState, type WindowState } from '../core/windowState.ts';
+import { DEFAULT_GRACE_SECONDS } from '../core/terminals/sessionHost.ts';
 import { APP_ORIGIN, APP_SCHEME, isTrustedSender } from '../core/ipcPolicy.ts';
 import { deepLinkFromArgv } from '../core/openArg.ts';
 import { createQuitHandler } from '../core/quitCleanup.ts';
@@ -59,12 +62,15 @@ function deepLink(argv: string[]): string {
   return hash;
 }
 
+/** An event to one window's page (the preload hands it to the page's `on` listeners). */
+function sendEvent<E extends KubedeckEventName>(contents: WebContents, name: E, payload: KubedeckEvents[E]): void {
+  if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, { name, payload });
+}
+
 function clientFor(contents: WebContents): KubedeckClient {
   let client = clients.get(contents.id);
   if (client && !client.closed) return client;
-  const emit: KubedeckEmit = (name, payload) => {
-    if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, { name, payload });
-  };
+  const emit: KubedeckEmit = (name, payload) => sendEvent(contents, name, payload);
   client = kubedeck.connect(emit);
   clients.set(contents.id, client);
   // The window is gone (closed, crashed, reloaded away): it detaches from its terminals, which run on in the
@@ -76,10 +82,36 @@ function clientFor(contents: WebContents): KubedeckClient {
   return client;
 }
 
+/** The last window's size and place (window-state.json in the data folder), read at start, kept as windows close. */
+let windowState: WindowState = DEFAULT_WINDOW_STATE;
+/** Where a new window goes: the remembered bounds, a step down-right of a window still open, on a display that is there. */
+function newWindowBounds(): WindowState['bounds'] {
+  const open = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+  let bounds = windowState.bounds;
+  if (open) {
+    const b = open.getNormalBounds();
+    bounds = { ...b, x: b.x + 24, y: b.y + 24 };
+  }
+  const primary = screen.getPrimaryDisplay();
+  const areas = [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map((d) => d.workArea);
+  return clampToDisplays(bounds, areas);
+}
+function rememberWindow(win: BrowserWindow): void {
+  // Normal bounds: a maximized or full-screen window comes back maximized over the size it had before.
+  windowState = { bounds: win.getNormalBounds(), maximized: win.isMaximized() };
+  try {
+    saveWindowState(kubedeck.dataDir, windowState);
+  } catch (err) {
+    console.error(`kubedeck: window state not saved: ${String(err)}`);
+  }
+}
+
 function createWindow(hash = ''): BrowserWindow {
+  const maximize = windowState.maximized && BrowserWindow.getAllWindows().length === 0;
   const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
+    ...newWindowBounds(),
+    minWidth: 640,
+    minHeight: 400,
     title: 'Kubedeck',
     icon: path.join(__dirname, '..', '..', 'build', 'icon.png'),
     webPreferences: {
@@ -92,6 +124,8 @@ function createWindow(hash = ''): BrowserWindow {
       spellcheck: false,
     },
   });
+  if (maximize) win.maximize();
+  win.on('close', () => rememberWindow(win));
   clientFor(win.webContents);
   // A crashed page is gone as surely as a closed one: its client detaches (its sessions run on for the grace
   // period; the reloaded page attaches them again).
@@ -118,7 +152,10 @@ function createWindow(hash = ''): BrowserWindow {
     }
     clientFor(win.webContents);
   });
-  void win.loadURL(`${APP_ORIGIN}/index.html${hash}`);
+  // A window closed (or the app quit) while its page loads rejects the load: nothing to report then.
+  win.loadURL(`${APP_ORIGIN}/index.html${hash}`).catch((err: unknown) => {
+    if (!win.isDestroyed()) console.error(`kubedeck: the window's page did not load: ${String(err)}`);
+  });
   return win;
 }
 
@@ -153,6 +190,34 @@ function lockDown(): void {
   });
 }
 
+/** Reload Window: safe (the reloaded page attaches its terminals again) unless that would end them; then it asks. */
+async function reloadWindow(win: BrowserWindow): Promise<void> {
+  const grace = graceSeconds(kubedeck.settings.get<unknown>(TERMINALS_GRACE_SECONDS, DEFAULT_GRACE_SECONDS));
+  const client = clients.get(win.webContents.id);
+  const open = client ? (await client.methods.listTerminals()).length : 0;
+  const warning = reloadWarning(grace, open);
+  if (warning) {
+    const { response } = await dialog.showMessageBox(win, { type: 'warning', buttons: ['Reload', 'Cancel'], defaultId: 1, cancelId: 1, ...warning });
+    if (response !== 0 || win.isDestroyed()) return;
+  }
+  win.webContents.reload();
+}
+
+/** What the app menu's items do (the template is main/core/appMenu.ts). */
+function runMenuAction(action: MenuAction, focused: unknown): void {
+  const win = focused instanceof BrowserWindow && !focused.isDestroyed() ? focused : undefined;
+  if ('command' in action) {
+    if (win) sendEvent(win.webContents, 'app.command', { command: action.command });
+  } else if ('window' in action) {
+    if (action.window === 'new') createWindow();
+    else if (!win) return;
+    else if (action.window === 'reload') void reloadWindow(win);
+    else if (action.window === 'close') win.close();
+    else win.setFullScreen(!win.isFullScreen());
+  } else if (action.app === 'quit') app.quit();
+  else void shell.openPath(kubedeck.dataDir);
+}
+
 function bindContract(): void {
   for (const method of METHOD_NAMES) {
     ipcMain.handle(IPC_PREFIX + method, async (event, ...args: unknown[]) => {
@@ -177,6 +242,8 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     await adoptShellEnvironment();
     kubedeck = new Kubedeck({ dataDir: process.env.KUBEDECK_DATA_DIR ?? path.join(app.getPath('appData'), 'kubedeck') });
+    windowState = await loadWindowState(kubedeck.dataDir, []);
+    Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate({ platform: process.platform, appName: app.name, run: runMenuAction })));
     lockDown();
     serveRenderer();
     bindContract();

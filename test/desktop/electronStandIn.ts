@@ -73,6 +73,51 @@ export interface StandInOptions {
   locks: Map<string, StandInApp>;
   /** Called by shell.openExternal. */
   onOpenExternal(url: string): void;
+  /** Called by shell.openPath. */
+  onOpenPath?(path: string): void;
+  /** The displays `screen` reports, the primary first (default: one 1920×1080 with a 40 px panel). */
+  displays?: StandInDisplay[];
+  /** Answers dialog.showMessageBox: the index of the button the user presses (default: the cancelId). */
+  onMessageBox?(options: MessageBoxOptions): number;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Electron's Display (the fields Kubedeck reads). */
+export interface StandInDisplay {
+  id: number;
+  bounds: Rect;
+  workArea: Rect;
+  scaleFactor: number;
+}
+
+/** Electron's MessageBoxOptions (the fields Kubedeck passes). */
+export interface MessageBoxOptions {
+  message: string;
+  type?: string;
+  buttons?: string[];
+  defaultId?: number;
+  cancelId?: number;
+  title?: string;
+  detail?: string;
+}
+
+/** Electron's MenuItemConstructorOptions (the fields Kubedeck uses). */
+export interface MenuItemOptions {
+  id?: string;
+  label?: string;
+  role?: string;
+  type?: string;
+  accelerator?: string;
+  enabled?: boolean;
+  visible?: boolean;
+  submenu?: MenuItemOptions[];
+  click?: (menuItem: unknown, focusedWindow: unknown, event: unknown) => void;
 }
 
 export type StandInApp = ReturnType<typeof createElectronStandIn>['app'];
@@ -132,9 +177,13 @@ export function createElectronStandIn(opts: StandInOptions) {
     readonly quitted: Promise<void>;
     private quittedResolve!: () => void;
     hasQuit = false;
+    /** app.name: package.json's productName, else its name (read from the app's folder, argv[1]). */
+    name: string;
     constructor() {
       super();
       this.quitted = new Promise((r) => (this.quittedResolve = r));
+      const pkg = JSON.parse(readFileSync(`${opts.argv[1]}/package.json`, 'utf8')) as { name: string; productName?: string };
+      this.name = pkg.productName ?? pkg.name;
     }
     /** app.whenReady(): resolves once Electron has initialised. */
     whenReady(): Promise<void> {
@@ -203,6 +252,82 @@ export function createElectronStandIn(opts: StandInOptions) {
   }
   let readyState = false;
   const app = new App();
+
+  const displays: StandInDisplay[] = opts.displays ?? [
+    { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 }, scaleFactor: 1 },
+  ];
+  /** The display a rectangle overlaps most (the primary if none), as screen.getDisplayMatching decides. */
+  const displayMatching = (r: Rect): StandInDisplay => {
+    let best = displays[0];
+    let most = 0;
+    for (const d of displays) {
+      const b = d.bounds;
+      const o = Math.max(0, Math.min(r.x + r.width, b.x + b.width) - Math.max(r.x, b.x)) * Math.max(0, Math.min(r.y + r.height, b.y + b.height) - Math.max(r.y, b.y));
+      if (o > most) [most, best] = [o, d];
+    }
+    return best;
+  };
+
+  /** MenuItem: the template's fields; click(event, focusedWindow) runs the template's click as a user's choice does. */
+  class StandInMenuItem {
+    readonly id?: string;
+    readonly label: string;
+    readonly role?: string;
+    readonly type: string;
+    readonly accelerator?: string;
+    enabled: boolean;
+    visible: boolean;
+    readonly submenu?: StandInMenu;
+    private readonly onClick?: MenuItemOptions['click'];
+    constructor(o: MenuItemOptions) {
+      this.id = o.id;
+      this.label = o.label ?? '';
+      this.role = o.role;
+      this.type = o.type ?? (o.submenu ? 'submenu' : o.role === undefined && !o.label ? 'separator' : 'normal');
+      this.accelerator = o.accelerator;
+      this.enabled = o.enabled ?? true;
+      this.visible = o.visible ?? true;
+      this.submenu = o.submenu ? StandInMenu.buildFromTemplate(o.submenu) : undefined;
+      this.onClick = o.click;
+    }
+    /**
+     * menuItem.click(event, focusedWindow, focusedWebContents): as the user choosing it. A role's native action
+     * is Electron's own and not stood in for: the test sees only that the item is there.
+     */
+    click(event: unknown = {}, focusedWindow: unknown = StandInBrowserWindow.getFocusedWindow() ?? undefined): void {
+      if (!this.enabled) return;
+      this.onClick?.(this, focusedWindow, event);
+    }
+  }
+
+  /** Menu: buildFromTemplate, items, getMenuItemById; the static set/getApplicationMenu. */
+  class StandInMenu {
+    readonly items: StandInMenuItem[] = [];
+    private static application: StandInMenu | null = null;
+    /** Menu.buildFromTemplate(template) */
+    static buildFromTemplate(template: MenuItemOptions[]): StandInMenu {
+      const m = new StandInMenu();
+      for (const o of template) m.items.push(new StandInMenuItem(o));
+      return m;
+    }
+    /** Menu.setApplicationMenu(menu): the menu bar (macOS: the app's menu). */
+    static setApplicationMenu(menu: StandInMenu | null): void {
+      StandInMenu.application = menu;
+    }
+    /** Menu.getApplicationMenu() */
+    static getApplicationMenu(): StandInMenu | null {
+      return StandInMenu.application;
+    }
+    /** menu.getMenuItemById(id): searches submenus too. */
+    getMenuItemById(id: string): StandInMenuItem | null {
+      for (const i of this.items) {
+        if (i.id === id) return i;
+        const inner = i.submenu?.getMenuItemById(id);
+        if (inner) return inner;
+      }
+      return null;
+    }
+  }
 
   /** A frame of a page: Electron's WebFrameMain (url, name, parent, top). */
   const frames = new WeakMap<Frame, object>();
@@ -402,9 +527,20 @@ export function createElectronStandIn(opts: StandInOptions) {
     readonly opened: Promise<void>;
     private closed = false;
     readonly options: Record<string, unknown>;
+    /** The window's normal bounds (outer size, as Electron's x/y/width/height without useContentSize). */
+    private normal: Rect;
+    private maximized = false;
+    private fullScreen = false;
     constructor(options: Record<string, unknown> = {}) {
       super();
       this.options = options;
+      const o = options as Partial<Rect>;
+      const width = o.width ?? 800;
+      const height = o.height ?? 600;
+      // Without x and y, Electron centres the window (on the primary display).
+      const wa = displays[0].workArea;
+      this.normal = { x: o.x ?? wa.x + Math.round((wa.width - width) / 2), y: o.y ?? wa.y + Math.round((wa.height - height) / 2), width, height };
+      setFocused(this);
       this.webContents = new WebContents(this);
       windows.add(this);
       const prefs = (options.webPreferences ?? {}) as { preload?: string };
@@ -427,9 +563,50 @@ export function createElectronStandIn(opts: StandInOptions) {
     static getAllWindows(): StandInBrowserWindow[] {
       return [...windows];
     }
-    /** BrowserWindow.getFocusedWindow() */
+    /** BrowserWindow.getFocusedWindow(): the window last shown or focused (a new window takes the focus). */
     static getFocusedWindow(): StandInBrowserWindow | null {
-      return [...windows].at(-1) ?? null;
+      return focusedWindow && windows.has(focusedWindow) ? focusedWindow : null;
+    }
+    /** win.getBounds(): where the window is now (a maximized one fills its display's work area). */
+    getBounds(): Rect {
+      if (this.fullScreen) return { ...displayMatching(this.normal).bounds };
+      if (this.maximized) return { ...displayMatching(this.normal).workArea };
+      return { ...this.normal };
+    }
+    /** win.getNormalBounds(): the bounds it has when neither maximized nor full screen. */
+    getNormalBounds(): Rect {
+      return { ...this.normal };
+    }
+    /** win.setBounds(bounds): as the user moving or resizing it; emits 'move' and/or 'resize'. */
+    setBounds(b: Partial<Rect>): void {
+      const before = this.normal;
+      this.maximized = false;
+      this.normal = { ...before, ...b };
+      if (b.x !== before.x || b.y !== before.y) this.emit('move', new StandInEvent());
+      if (b.width !== before.width || b.height !== before.height) this.emit('resize', new StandInEvent());
+    }
+    /** win.maximize() / win.unmaximize() / win.isMaximized(): events 'maximize' and 'unmaximize'. */
+    maximize(): void {
+      if (this.maximized) return;
+      this.maximized = true;
+      this.emit('maximize', new StandInEvent());
+    }
+    unmaximize(): void {
+      if (!this.maximized) return;
+      this.maximized = false;
+      this.emit('unmaximize', new StandInEvent());
+    }
+    isMaximized(): boolean {
+      return this.maximized;
+    }
+    /** win.setFullScreen(flag) / win.isFullScreen(): events 'enter-full-screen' and 'leave-full-screen'. */
+    setFullScreen(flag: boolean): void {
+      if (this.fullScreen === flag) return;
+      this.fullScreen = flag;
+      this.emit(flag ? 'enter-full-screen' : 'leave-full-screen', new StandInEvent());
+    }
+    isFullScreen(): boolean {
+      return this.fullScreen;
     }
     /** win.loadURL(url) */
     loadURL(url: string): Promise<void> {
@@ -464,9 +641,13 @@ export function createElectronStandIn(opts: StandInOptions) {
     }
     /** win.focus() */
     focus(): void {
+      setFocused(this);
+      this.emit('focus', new StandInEvent());
       void this.page?.bringToFront().catch(() => undefined);
     }
   }
+  let focusedWindow: StandInBrowserWindow | undefined;
+  const setFocused = (w: StandInBrowserWindow) => (focusedWindow = w);
   const pages = new WeakMap<Page, StandInBrowserWindow>();
   const decided = new WeakSet<Page>();
 
@@ -608,11 +789,39 @@ export function createElectronStandIn(opts: StandInOptions) {
         },
       },
     },
-    /** shell.openExternal(url): the user's browser; here, recorded. */
+    /** shell.openExternal(url): the user's browser; shell.openPath(path): the file manager ('' is success). Here, recorded. */
     shell: {
       openExternal(url: string): Promise<void> {
         opts.onOpenExternal(url);
         return Promise.resolve();
+      },
+      openPath(path: string): Promise<string> {
+        opts.onOpenPath?.(path);
+        return Promise.resolve('');
+      },
+    },
+    Menu: StandInMenu,
+    MenuItem: StandInMenuItem,
+    /** screen: the displays (after ready, as in Electron). */
+    screen: {
+      getPrimaryDisplay(): StandInDisplay {
+        if (!readyState) throw new Error("The 'screen' module can't be used before the app 'ready' event");
+        return displays[0];
+      },
+      getAllDisplays(): StandInDisplay[] {
+        if (!readyState) throw new Error("The 'screen' module can't be used before the app 'ready' event");
+        return [...displays];
+      },
+      getDisplayMatching(rect: Rect): StandInDisplay {
+        return displayMatching(rect);
+      },
+    },
+    /** dialog.showMessageBox([window, ]options): resolves with the button the user pressed (the test answers). */
+    dialog: {
+      showMessageBox(win: unknown, options?: MessageBoxOptions): Promise<{ response: number; checkboxChecked: boolean }> {
+        const o = (options ?? win) as MessageBoxOptions;
+        const response = opts.onMessageBox ? opts.onMessageBox(o) : (o.cancelId ?? 0);
+        return Promise.resolve({ response, checkboxChecked: false });
       },
     },
     /** net.fetch(url): file: URLs read from disk with their MIME type, as Chromium's file loader gives them. */

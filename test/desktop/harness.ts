@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { until } from '../util/wait.ts';
-import { createElectronStandIn, type StandIn, type StandInApp } from './electronStandIn.ts';
+import { createElectronStandIn, type MessageBoxOptions, type StandIn, type StandInApp, type StandInDisplay } from './electronStandIn.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const APP_BUNDLE = join(ROOT, 'dist/main/app.cjs');
@@ -30,6 +30,10 @@ export interface DesktopAppOptions {
   env?: Record<string, string>;
   /** The single-instance lock shared with another app of the same test (a second instance passes the first's). */
   locks?: Map<string, StandInApp>;
+  /** The displays `screen` reports, the primary first (default: one 1920×1080). */
+  displays?: StandInDisplay[];
+  /** The button pressed on each dialog.showMessageBox (default: its cancelId). */
+  answerMessageBox?(options: MessageBoxOptions): number;
 }
 
 type BrowserWindowStandIn = ReturnType<StandIn['windows']>[number];
@@ -39,6 +43,10 @@ export interface DesktopApp {
   locks: Map<string, StandInApp>;
   /** URLs given to shell.openExternal. */
   openedExternally: string[];
+  /** Paths given to shell.openPath. */
+  openedPaths: string[];
+  /** Every dialog.showMessageBox the app showed. */
+  messageBoxes: MessageBoxOptions[];
   /** Waits for the app's n-th window (0-based) and its page. */
   window(n: number): Promise<BrowserWindowStandIn & { page: Page }>;
   /** app.quit(), then waits until the app has quit (the quit handler has ended every session). */
@@ -69,9 +77,18 @@ export async function launchDesktopApp(opts: DesktopAppOptions): Promise<Desktop
   }
   const context = await opts.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const openedExternally: string[] = [];
+  const openedPaths: string[] = [];
+  const messageBoxes: MessageBoxOptions[] = [];
   const locks = opts.locks ?? new Map<string, StandInApp>();
   const argv = [process.execPath, ROOT, ...(opts.argv ?? [])];
-  const standIn = createElectronStandIn({ context, argv, appData: opts.appData, locks, onOpenExternal: (u) => openedExternally.push(u) });
+  const standIn = createElectronStandIn({ context, argv, appData: opts.appData, locks, onOpenExternal: (u) => openedExternally.push(u),
+    onOpenPath: (p) => openedPaths.push(p),
+    displays: opts.displays,
+    onMessageBox: (o) => {
+      messageBoxes.push(o);
+      return opts.answerMessageBox ? opts.answerMessageBox(o) : (o.cancelId ?? 0);
+    },
+  });
   await standIn.ready;
   const savedEnv = { ...process.env };
   const savedArgv = process.argv;
@@ -97,6 +114,8 @@ export async function launchDesktopApp(opts: DesktopAppOptions): Promise<Desktop
     standIn,
     locks,
     openedExternally,
+    openedPaths,
+    messageBoxes,
     async window(n) {
       const w = await until(`window ${n} of the app`, () => standIn.windows()[n], 20_000, 20);
       await w.opened;

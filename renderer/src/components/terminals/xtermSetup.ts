@@ -28,6 +28,8 @@ export interface TerminalOptions {
   theme: ITheme;
   /** Told which renderer draws, at start and when WebGL falls back to the DOM. */
   onRenderer(kind: RendererKind): void;
+  /** Text size in points (default 13). */
+  fontSize?: number;
 }
 
 export function createTerminal(host: HTMLElement, opts: TerminalOptions): PaneTerminal {
@@ -35,7 +37,7 @@ export function createTerminal(host: HTMLElement, opts: TerminalOptions): PaneTe
     allowProposedApi: true,
     cursorBlink: true,
     fontFamily: "'DejaVu Sans Mono', 'Cascadia Mono', Menlo, Consolas, 'Liberation Mono', monospace",
-    fontSize: 13,
+    fontSize: opts.fontSize ?? 13,
     lineHeight: 1.15,
     scrollback: 10000,
     theme: opts.theme,
