@@ -97,7 +97,7 @@ export class PortForwards {
     server.on('error', (err) => this.end(f, `the listener failed: ${err.message}`));
     this.forwards.set(f.info.id, f);
     f.stopWatch = this.watchPod(f, kc);
-    void this.deps.audit?.append('portForward', who, { action: 'start', ...target, podPort, localAddress: f.info.localAddress, localPort: f.info.localPort, onServer: this.deps.onServer }).catch(() => undefined);
+    await this.deps.audit?.append('portForward', who, { action: 'start', ...target, podPort, localAddress: f.info.localAddress, localPort: f.info.localPort, onServer: this.deps.onServer }).catch(() => undefined);
     this.changed(true);
     return { ...f.info, target: { ...f.info.target } };
   }
@@ -106,7 +106,7 @@ export class PortForwards {
     const f = this.forwards.get(id);
     if (!f) throw new Error('no such port-forward');
     if (f.info.state === 'ended') return;
-    void this.deps.audit?.append('portForward', who, { action: 'stop', ...f.info.target, podPort: f.info.podPort, localPort: f.info.localPort }).catch(() => undefined);
+    await this.deps.audit?.append('portForward', who, { action: 'stop', ...f.info.target, podPort: f.info.podPort, localPort: f.info.localPort }).catch(() => undefined);
     this.end(f, `stopped by ${who}`);
   }
 
