@@ -35,6 +35,8 @@ export interface ContainerInfo {
   /** The waiting or terminated state's message (an image pull error, say), when the pod has one. */
   message?: string;
   ready: boolean;
+  /** The spec's declared ports (containers[].ports), when it has any: what the port-forward dialog offers. */
+  ports?: { containerPort: number; name?: string; protocol?: string }[];
 }
 
 /** An ephemeral container (a debug container added to a running pod), with the container it targets. */

@@ -11,6 +11,7 @@ import { AUDIT_METHODS, type AuditEvents, type AuditMethods } from './audit.ts';
 import { DEBUG_METHODS, type DebugMethods } from './debug.ts';
 import { SHARE_METHODS, type ShareEvents, type ShareMethods } from './share.ts';
 import type { AppEvents } from './app.ts';
+import { PORT_FORWARDS_METHODS, type PortForwardsEvents, type PortForwardsMethods } from './portForwards.ts';
 
 export type * from './containerRef.ts';
 export type * from './clusters.ts';
@@ -22,12 +23,15 @@ export type * from './debug.ts';
 export type * from './share.ts';
 export type * from './app.ts';
 export { APP_COMMANDS } from './app.ts';
+export type * from './portForwards.ts';
 
 /** Every request the renderer can make. */
-export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods, AuditMethods, DebugMethods, ShareMethods {}
+export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods, AuditMethods, DebugMethods, ShareMethods,
+  PortForwardsMethods {}
 
 /** Every event the main side sends, by name. */
-export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents, ShareEvents, AppEvents {}
+export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents, ShareEvents, AppEvents,
+  PortForwardsEvents {}
 
 export type KubedeckEventName = keyof KubedeckEvents;
 
@@ -46,6 +50,7 @@ export const METHOD_NAMES = Object.keys({
   ...AUDIT_METHODS,
   ...DEBUG_METHODS,
   ...SHARE_METHODS,
+  ...PORT_FORWARDS_METHODS,
 }) as (keyof KubedeckMethods)[];
 
 /** IPC channel of a method (main/app) and of the event stream. */

@@ -101,7 +101,7 @@ export async function startServe(
   args: ServeArgs,
   extra: { files?: FilesFactory; dataDir?: string; log?: (s: string) => void; ssh?: { keepaliveMs?: number; keepaliveCountMax?: number } } = {},
 ): Promise<RunningServe> {
-  const kubedeck = new Kubedeck({ kubeconfig: args.kubeconfig, files: extra.files, dataDir: extra.dataDir });
+  const kubedeck = new Kubedeck({ kubeconfig: args.kubeconfig, files: extra.files, dataDir: extra.dataDir, portForwardsOnServer: true });
   let server: ServeHandle;
   let tls: TlsPair | undefined;
   try {

@@ -22,6 +22,7 @@ import { dataDir as defaultDataDir, SettingsStore } from './settings/settings.ts
 import { DEFAULT_GRACE_SECONDS, SessionHost } from './terminals/sessionHost.ts';
 import { TerminalService } from './terminals/terminalService.ts';
 import { ShareLinks, type ShareEmit } from './share/shareLinks.ts';
+import { PortForwards } from './portforward/portForwards.ts';
 import type { TerminalsEmit } from './terminals/terminalSession.ts';
 
 /** Settings key: how long a session with no viewer runs on (seconds; 0 ends it when its last page goes). */
@@ -48,6 +49,8 @@ export interface KubedeckOptions {
   /** Exec keepalive ping interval (ms). */
   keepAliveMs?: number;
   files?: FilesFactory;
+  /** Serve mode: port-forward listeners are on the server (the page says so, and so do errors). */
+  portForwardsOnServer?: boolean;
 }
 
 /** How a client connects: a share-link holder's connection is a guest (read-only in view mode). */
@@ -79,6 +82,8 @@ export class Kubedeck {
   readonly terminals: SessionHost;
   /** Share links (main/core/share); the serve binding sets their base URL and guards their holders. */
   readonly share: ShareLinks;
+  /** Every port-forward of this process (main/core/portforward), whichever client started it. */
+  readonly portForwards: PortForwards;
   private readonly clients = new Set<KubedeckClient>();
   private shuttingDown?: Promise<void>;
 
@@ -98,6 +103,7 @@ export class Kubedeck {
       },
       graceMs: () => graceSeconds(this.settings.get<unknown>(TERMINALS_GRACE_SECONDS, DEFAULT_GRACE_SECONDS)) * 1000,
     });
+    this.portForwards = new PortForwards({ kubeConfigFor: (c) => registry.kubeConfigFor(c), audit: this.audit, onServer: opts.portForwardsOnServer === true });
     this.share = new ShareLinks({
       dataDir: this.dataDir,
       audit: this.audit,
@@ -126,7 +132,9 @@ export class Kubedeck {
     const terminals = new TerminalService({ host: this.terminals, emit: guardedEmit as TerminalsEmit, who, audit: this.audit, readOnly: opts.readOnly });
     const recordings = new RecordingsService(this.recordings, this.audit, guardedEmit as RecordingsEmit, who);
     const files: FilesMethods & { dispose?(): void | Promise<void> } = (this.opts.files ?? filesFactory)({ registry, audit: this.audit, emit: guardedEmit, who, dataDir: this.dataDir, settings: this.settings });
-    const unsubscribes = opts.guest ? [] : [registry.onEvent(guardedEmit as ClustersEmit), this.share.onEvent(guardedEmit as ShareEmit)];
+    const portForwards = this.portForwards;
+    const unsubscribes = opts.guest ? [] : [registry.onEvent(guardedEmit as ClustersEmit), this.share.onEvent(guardedEmit as ShareEmit),
+      portForwards.onChanged((forwards) => guardedEmit('portForwards.changed', { forwards }))];
     const share = this.share;
     const debug = new DebugService({ kubeConfigFor: (c) => registry.kubeConfigFor(c), audit: this.audit, who, settings: this.settings });
 
@@ -155,6 +163,10 @@ export class Kubedeck {
       revokeShareLink: (id) => share.revoke(id, who),
       // The owner's answer; a share-link holder's connection is answered by main/serve's guard.
       shareSession: async () => null,
+      startPortForward: (req) => portForwards.start(who, req),
+      listPortForwards: async () => portForwards.list(),
+      stopPortForward: (id) => portForwards.stop(id, who),
+      clearEndedPortForwards: async () => portForwards.clearEnded(),
     };
 
     const client: KubedeckClient = {
@@ -190,6 +202,7 @@ export class Kubedeck {
   /** Ends every terminal session (their remote shells killed), closes every client, stops watches and recordings. Idempotent. */
   shutdown(): Promise<void> {
     this.shuttingDown ??= (async () => {
+      this.portForwards.shutdown();
       await Promise.allSettled([this.terminals.shutdown(), ...[...this.clients].map((c) => c.close())]);
       this.registry.close();
       this.recordings.closeAll();

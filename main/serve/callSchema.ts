@@ -77,6 +77,10 @@ export const CALL_SPECS: Record<keyof KubedeckMethods, MethodSpec> = {
   listShareLinks: spec(SMALL),
   revokeShareLink: spec(SMALL, 'string'),
   shareSession: spec(SMALL),
+  startPortForward: spec(SMALL, 'object'),
+  listPortForwards: spec(SMALL),
+  stopPortForward: spec(SMALL, 'string'),
+  clearEndedPortForwards: spec(SMALL),
 };
 
 /** The largest frame of any method: the WebSocket's own limit, checked before a frame is even buffered. */

@@ -23,6 +23,7 @@ import { parseRoute, routeName, RouteError, type Route } from './route.ts';
 import { runShell } from './shellChannel.ts';
 import { runCommand } from './execChannel.ts';
 import { fail, type ChannelLike } from './channelUtil.ts';
+import { ConnectionForwarding } from './forwarding.ts';
 
 export interface GatewayDeps {
   host: SessionHost;
@@ -118,13 +119,12 @@ export async function startSshGateway(deps: GatewayDeps, opts: GatewayOptions): 
       client.on('ready', () => {
         if (!login) return client.end();
         const l = login;
-        client.on('session', (accept) => onSession(accept(), l));
-        client.on('request', (_accept, reject, name) => {
-          // Remote forwarding (-R) would open ports on this machine for the pod's side: not offered.
-          opts.log?.(`ssh: ${l.who}: refused ${name} (remote forwarding is not supported)`);
-          reject?.();
-        });
-        client.on('tcpip', (_accept, reject) => reject());
+        // -L to the pod's ports; -R, agent and X11 refused with a reason (forwarding.ts).
+        const fwd = new ConnectionForwarding({ login: l, log: opts.log });
+        client.on('close', () => fwd.close());
+        client.on('session', (accept) => onSession(accept(), l, fwd));
+        client.on('request', (_accept, reject, name) => fwd.onRequest(name, reject));
+        client.on('tcpip', (accept, reject, info) => fwd.onDirectTcpip(accept, reject, info));
       });
     },
   );
@@ -163,7 +163,7 @@ function route(deps: GatewayDeps, key: AuthorizedKey, user: string): Route | Err
 }
 
 /** One session channel: a pty (maybe), then a shell, a command or a subsystem. */
-function onSession(session: Session, login: Login): void {
+function onSession(session: Session, login: Login, fwd: ConnectionForwarding): void {
   let pty: { cols: number; rows: number; term: string } | undefined;
   const env: Record<string, string> = {};
   const early: { cols: number; rows: number }[] = [];
@@ -184,10 +184,11 @@ function onSession(session: Session, login: Login): void {
     env[i.key] = String(i.val ?? i.value ?? '');
     accept?.();
   });
-  session.on('auth-agent', (_accept, reject) => reject());
-  session.on('x11', (_accept, reject) => reject());
+  session.on('auth-agent', (_accept, reject) => { reject?.(); fwd.refuse('agent forwarding (-A)', 'a pod never gets your SSH agent'); });
+  session.on('x11', (_accept, reject) => { reject?.(); fwd.refuse('X11 forwarding (-X)', 'pods have no display to forward'); });
   session.on('signal', (accept) => accept?.());
   const start = (channel: ChannelLike, command: string | undefined): void => {
+    fwd.addSession(channel);
     if (login.route instanceof Error) return fail(channel, login.route.message);
     const target = login.route;
     if (pty) {

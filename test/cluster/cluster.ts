@@ -5,7 +5,8 @@
 // See README "Test clusters".
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { until } from '../util/wait.ts';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { ClusterCerts } from './certs.ts';
@@ -15,6 +16,7 @@ import { validateEphemeralContainers, withDefaults, type ContainerObject } from 
 import { ApiError, noRoute, notFound, status } from './apiStatus.ts';
 import { ApiServer } from './apiServer.ts';
 import { ExecRouter } from './execRoute.ts';
+import { PortForwardRouter } from './portForward.ts';
 import { handleRest } from './rest.ts';
 import { containersOf, isRunning, type K8sObject, namespaceObject, podObject, ResourceStore, type TestPodSpec } from './resources.ts';
 import { killAllUnder, killPid, pidsUnder, Sandboxes, type ProcessInfo } from './sandbox.ts';
@@ -44,6 +46,8 @@ export class TestCluster {
   private readonly store: ResourceStore;
   private readonly watches: WatchHub;
   private readonly execs: ExecRouter;
+  /** pods/portforward (its `log` says which transport each forward used). */
+  readonly portForwards: PortForwardRouter;
   private readonly api: ApiServer;
   private readonly sandboxes = new Sandboxes();
   private stopped = false;
@@ -68,6 +72,10 @@ export class TestCluster {
       nsPidOf: (root) => this.sandboxes.pidOf(root),
       mainOf: (namespace, pod, container) => this.mains.get(`${namespace}/${pod}/${container}`),
     });
+    this.portForwards = new PortForwardRouter({
+      pod: (namespace, name) => this.store.pods.get(`${namespace}/${name}`),
+      netPidOf: (namespace, pod) => this.netPidOf(namespace, pod),
+    });
     this.api = new ApiServer({
       certs: opts.certs,
       token: this.token,
@@ -76,7 +84,7 @@ export class TestCluster {
         checkExecTarget: (namespace, pod, q) => void this.execs.target(namespace, pod, q),
         updateEphemeral: (namespace, pod, next) => this.updateEphemeral(namespace, pod, next),
       }, req, res),
-      upgrade: (req, socket, head) => this.execs.upgrade(req, socket, head),
+      upgrade: (req, socket, head) => this.portForwards.handles(req) ? this.portForwards.upgrade(req, socket, head) : this.execs.upgrade(req, socket, head),
     });
   }
 
@@ -114,6 +122,7 @@ export class TestCluster {
     this.stopped = true;
     await this.closeServer();
     this.execs.killAll();
+    this.portForwards.killAll();
     for (const m of this.mains.values()) m.kill();
     this.mains.clear();
     this.sandboxes.killAll();
@@ -190,13 +199,49 @@ export class TestCluster {
     if (this.store.pods.has(key)) throw new Error(`pod ${key} exists`);
     const roots = new Map<string, string>();
     const running = isRunning(spec);
-    await Promise.all(containersOf(spec).map(async (c) => {
+    const containers = containersOf(spec);
+    await Promise.all(containers.map(async (c) => {
       const root = join(this.opts.dir, 'roots', namespace, spec.name, c.name);
       await makeContainerRoot(this.opts.images[c.image ?? 'full'], root);
       roots.set(c.name, root);
-      if (running) await this.sandboxes.start(root);
     }));
+    if (running) {
+      // The first container's sandbox makes the pod's network namespace; the others join it (one localhost per pod).
+      const first = roots.get(containers[0].name) as string;
+      await this.sandboxes.start(first);
+      await Promise.all(containers.slice(1).map((c) => this.sandboxes.start(roots.get(c.name) as string, undefined, first)));
+      for (const c of containers) if (c.command) await this.startMain(namespace, spec.name, c.name, roots.get(c.name) as string, c.command);
+      const ports = containers.flatMap((c) => c.command ? (c.ports ?? []).map((p) => p.containerPort) : []);
+      const netPid = this.sandboxes.pidOf(first);
+      if (ports.length && netPid) await this.untilListening(netPid, ports);
+    }
     return roots;
+  }
+
+  /** A container's own main process (the spec's command), e.g. the web fixture's HTTP server. */
+  private async startMain(namespace: string, pod: string, container: string, root: string, argv: string[]): Promise<void> {
+    const path = await resolveInRoot(root, argv[0]);
+    if (!path) throw new Error(`${argv[0]}: not found in the image of ${namespace}/${pod}/${container}`);
+    this.mains.set(`${namespace}/${pod}/${container}`, new ContainerMain({ root, nsPid: this.sandboxes.pidOf(root), path, argv, tty: false, stdin: false, hostname: pod }));
+  }
+
+  /** Until every declared TCP port listens in the pod's network namespace (what a readiness probe would wait for). */
+  private async untilListening(netPid: number, ports: number[]): Promise<void> {
+    const listening = async () => {
+      const text = (await Promise.all(['tcp', 'tcp6'].map((f) => readFile(`/proc/${netPid}/net/${f}`, 'utf8').catch(() => '')))).join('\n');
+      // Lines: "sl local_address rem_address st …"; local is HEXIP:HEXPORT, st 0A is LISTEN.
+      const open = new Set(text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[3] === '0A').map((f) => parseInt(f[1].split(':').pop() ?? '', 16)));
+      return ports.every((p) => open.has(p));
+    };
+    await until(`ports ${ports.join(', ')} listening`, listening, 10_000, 20);
+  }
+
+  /** Host pid of a pod's network namespace holder (its first container's init), for port-forward. */
+  netPidOf(namespace: string, pod: string): number | undefined {
+    const rec = this.store.pods.get(`${namespace}/${pod}`);
+    const first = (rec?.object.spec as { containers?: { name: string }[] } | undefined)?.containers?.[0]?.name;
+    const root = first ? rec?.roots.get(first) : undefined;
+    return root ? this.sandboxes.pidOf(root) : undefined;
   }
 
   private registerPod(namespace: string, spec: TestPodSpec, roots: Map<string, string>): void {
@@ -310,7 +355,8 @@ export class TestCluster {
     if (gone()) { await rm(root, { recursive: true, force: true }); return; }
     pod.roots.set(c.name, root);
     const target = typeof c.targetContainerName === 'string' && c.targetContainerName ? pod.roots.get(c.targetContainerName) : undefined;
-    await this.sandboxes.start(root, target);
+    const podFirst = pod.roots.get((pod.object.spec as { containers: { name: string }[] }).containers[0].name);
+    await this.sandboxes.start(root, target, podFirst);
     if (gone()) { this.sandboxes.kill(root); return; }
     const argv = [...((c.command as string[] | undefined) ?? IMAGE_CMD[kind]), ...((c.args as string[] | undefined) ?? [])];
     const path = await resolveInRoot(root, argv[0]);

@@ -10,8 +10,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
-import { Exec, KubeConfig, type V1Status } from '@kubernetes/client-node';
-import { startTestClusters, type TestClusters } from './index.ts';
+import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
+import { startTestClusters, WEB_POD, type TestClusters } from './index.ts';
+import { createHash } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import { until } from '../util/wait.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const KUBECTL = execFileSync('sh', ['-c', 'command -v kubectl']).toString().trim();
@@ -289,5 +292,88 @@ describe("python's kubernetes client (Debian python3-kubernetes) stream()", () =
     assert.equal(r.code, 5);
     assert.match(r.stdout, /\/dev\/pts\/\d+\r\n/); // (after the echo of a first Enter, typed before the shell began)
     assert.match(r.stdout, /52 133\r\n/);
+  });
+});
+
+// kubectl port-forward: 1.30 upgrades to SPDY/3.1 unless KUBECTL_PORT_FORWARD_WEBSOCKETS=true (alpha); 1.31 on
+// tunnel SPDY through a WebSocket (`SPDY/3.1+portforward.k8s.io`, beta, on by default). The double serves both and
+// records which one each forward used.
+describe('kubectl port-forward', () => {
+  const big = randomBytes(3 << 20);
+  before(async () => {
+    await tc.clusters[0].addPod('default', WEB_POD);
+    await mkdir(join(tc.clusters[0].rootOf('default', 'web', 'httpd'), 'www'), { recursive: true });
+    await writeFile(join(tc.clusters[0].rootOf('default', 'web', 'httpd'), 'www', 'big'), big);
+  });
+
+  /** Starts `kubectl port-forward`, resolves once it prints the local port. */
+  async function forward(bin: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+    const p = spawn(bin, ['port-forward', ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    const exited = new Promise<number | null>((r) => p.on('close', (code) => r(code)));
+    const port = await until(`${bin} to print its local port`, () => Number(/Forwarding from 127\.0\.0\.1:(\d+)/.exec(out)?.[1]), 20_000);
+    return { port, stderr: () => err, exited, stop: () => p.kill('SIGTERM') };
+  }
+
+  for (const [label, bin] of KUBECTLS) {
+    const version = /1\.(\d+)/.exec(label)?.[1] ?? '32';
+    test(`${label}: an HTTP GET through the forward, a 3 MiB file byte-identical; the transport it chose`, async () => {
+      const before = tc.clusters[0].portForwards.log.length;
+      const f = await forward(bin, ['pod/web', ':80']);
+      try {
+        const res = await fetch(`http://127.0.0.1:${f.port}/`);
+        assert.equal(await res.text(), 'hello from web\n');
+        const file = Buffer.from(await (await fetch(`http://127.0.0.1:${f.port}/big`)).arrayBuffer());
+        assert.equal(createHash('sha256').update(file).digest('hex'), createHash('sha256').update(big).digest('hex'));
+      } finally { f.stop(); }
+      await f.exited;
+      assert.equal(tc.clusters[0].portForwards.log[before], version === '30' ? 'spdy' : 'spdy-over-websocket');
+    });
+  }
+
+  test('kubectl 1.30 with KUBECTL_PORT_FORWARD_WEBSOCKETS=true tunnels through a WebSocket', async () => {
+    const before = tc.clusters[0].portForwards.log.length;
+    const f = await forward(KUBECTLS[1][1], ['pod/web', ':80'], { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'true' });
+    try {
+      assert.equal(await (await fetch(`http://127.0.0.1:${f.port}/`)).text(), 'hello from web\n');
+    } finally { f.stop(); }
+    await f.exited;
+    assert.equal(tc.clusters[0].portForwards.log[before], 'spdy-over-websocket');
+  });
+
+  test('a port nothing listens on: the kubelet\'s error, and kubectl ends with "lost connection to pod"', async () => {
+    const f = await forward(KUBECTL, ['pod/web', ':81']);
+    await assert.rejects(fetch(`http://127.0.0.1:${f.port}/`));
+    assert.equal(await f.exited, 1);
+    assert.match(f.stderr(), /an error occurred forwarding \d+ -> 81: error forwarding port 81 to pod [0-9a-f]{64}, uid : .*dial tcp4 127\.0\.0\.1:81: connect: connection refused/);
+    assert.match(f.stderr(), /error: lost connection to pod/);
+  });
+
+  test('refusals: 403 in namespace restricted, pod not found, a pending pod', async () => {
+    const r1 = await run(KUBECTL, ['-n', 'restricted', 'port-forward', 'pod/shell', ':80']);
+    assert.equal(r1.code, 1);
+    assert.match(r1.stderr, /cannot create resource "pods\/portforward" in API group "" in the namespace "restricted"/);
+    const r2 = await run(KUBECTL, ['port-forward', 'pod/nope', ':80']);
+    assert.match(r2.stderr, /pods "nope" not found/);
+    const r3 = await run(KUBECTL, ['port-forward', 'pod/pending', ':80']);
+    assert.equal(r3.code, 1);
+    assert.match(r3.stderr, /pod is not running\. Current status=Pending/);
+  });
+
+  test("@kubernetes/client-node PortForward (the kubelet's WebSocket protocol, v4.channel.k8s.io)", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(tc.kubeconfigPath);
+    const pf = new PortForward(kc);
+    const before = tc.clusters[0].portForwards.log.length;
+    const server = createServer((sock) => { void pf.portForward('default', 'web', [80], sock, null, sock); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: 'close' } });
+      assert.equal(await res.text(), 'hello from web\n');
+    } finally { server.close(); }
+    assert.equal(tc.clusters[0].portForwards.log[before], 'websocket');
   });
 });

@@ -43,7 +43,7 @@ export class ContainerMain {
       this.ctrl.on('error', () => undefined);
     } else {
       const chroot = [CHROOT, '--', spec.root, ...spec.argv];
-      const argv = spec.nsPid ? [NSENTER, '-t', String(spec.nsPid), '-p', '-m', '--', ...chroot] : chroot;
+      const argv = spec.nsPid ? [NSENTER, '-t', String(spec.nsPid), '-p', '-m', '-n', '--', ...chroot] : chroot;
       this.child = spawn(argv[0], argv.slice(1), { stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true, env, cwd: '/' });
     }
     this.child.stdin?.on('error', () => undefined);

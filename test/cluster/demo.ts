@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseServeArgs, sshBanner, startServe } from '../../main/cli/serveCommand.ts';
 import { findStaticDir } from '../../main/serve/server.ts';
-import { startTestClusters } from './index.ts';
+import { startTestClusters, WEB_POD } from './index.ts';
 
 let args;
 try {
@@ -23,6 +23,7 @@ if (!existsSync(join(findStaticDir(), 'index.html'))) {
 const dataDir = process.env.KUBEDECK_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'kubedeck-demo-')));
 console.error('demo: starting two test clusters…');
 const clusters = await startTestClusters({ clusters: 2, kubeconfigPath: join(dataDir, 'demo-kubeconfig') });
+await clusters.clusters[0].addPod('default', WEB_POD); // something to port-forward to
 let running;
 try {
   // The SSH gateway is part of the demo (any free port unless --ssh-port says which).

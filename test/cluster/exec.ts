@@ -105,7 +105,7 @@ export class ExecSession {
       this.ctrl.on('error', () => undefined);
     } else {
       const chroot = [CHROOT, '--', req.root, ...req.command];
-      const argv = req.nsPid ? [NSENTER, '-t', String(req.nsPid), '-p', '-m', '--', ...chroot] : chroot;
+      const argv = req.nsPid ? [NSENTER, '-t', String(req.nsPid), '-p', '-m', '-n', '--', ...chroot] : chroot;
       this.child = spawn(argv[0], argv.slice(1), {
         stdio: [req.stdin ? 'pipe' : 'ignore', req.stdout ? 'pipe' : 'ignore', req.stderr ? 'pipe' : 'ignore'],
         detached: true, env, cwd: '/',

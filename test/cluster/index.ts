@@ -54,6 +54,17 @@ export const FIXTURE: { namespace: string; pod: TestPodSpec }[] = [
   { namespace: 'restricted', pod: { name: 'shell', image: 'full' } },
 ];
 
+/**
+ * A pod with a small HTTP server on port 80 (busybox httpd in the pod's own network namespace), the port declared in
+ * the spec as real pods do: the port-forward fixture. Not in FIXTURE (tests that count pods stay as they are): add it
+ * with `c.addPod('default', WEB_POD)`; the demo has it.
+ */
+export const WEB_POD: TestPodSpec = {
+  name: 'web',
+  containers: [{ name: 'httpd', image: 'busybox', ports: [{ name: 'http', containerPort: 80 }],
+    command: ['sh', '-c', 'mkdir -p /www && echo "hello from $HOSTNAME" > /www/index.html && exec httpd -f -p 80 -h /www'] }],
+};
+
 /** What the test double needs from the machine; throws one clear message listing everything missing. */
 export function checkHost(): void {
   const problems: string[] = [];

@@ -47,12 +47,12 @@ def exit_status(st):
 
 
 def enter_container(nspid, slave):
-    """Join the container's mount and PID namespaces. A PID namespace applies to children only, so fork once
+    """Join the container's network (the pod's), mount and PID namespaces. A PID namespace applies to children only, so fork once
     more: this process stays outside, waits, and exits with the command's status (128+signal if killed)."""
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
-    CLONE_NEWNS, CLONE_NEWPID = 0x00020000, 0x20000000
-    for name, flag in (('mnt', CLONE_NEWNS), ('pid', CLONE_NEWPID)):
+    CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
+    for name, flag in (('net', CLONE_NEWNET), ('mnt', CLONE_NEWNS), ('pid', CLONE_NEWPID)):
         fd = os.open('/proc/%d/ns/%s' % (nspid, name), os.O_RDONLY)
         if libc.setns(fd, flag) != 0:
             raise OSError(ctypes.get_errno(), 'setns %s: %s' % (name, os.strerror(ctypes.get_errno())))

@@ -8,6 +8,10 @@ export interface TestContainerSpec {
   name: string;
   /** Which fixture image the container runs: full (bash, coreutils, GNU tar…), busybox, notar, distroless. */
   image?: ImageKind;
+  /** The container's main process (argv, run in the container like an exec); without it only /pause runs. */
+  command?: string[];
+  /** Declared ports, as in a real spec (containers[].ports): what a UI offers to port-forward. */
+  ports?: { containerPort: number; name?: string; protocol?: 'TCP' | 'UDP' }[];
 }
 
 export interface TestPodSpec {
@@ -86,6 +90,8 @@ export function podObject(namespace: string, spec: TestPodSpec, where: { ip: str
       labels: spec.labels ?? { app: spec.name } },
     spec: {
       containers: containers.map((c) => ({ name: c.name, image: IMAGE_NAMES[c.image ?? 'full'], imagePullPolicy: 'IfNotPresent',
+        ...(c.command ? { command: c.command } : {}),
+        ...(c.ports ? { ports: c.ports.map((p) => ({ protocol: 'TCP', ...p })) } : {}),
         resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' })),
       restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler',
       serviceAccountName: 'default', terminationGracePeriodSeconds: 30,

@@ -16,7 +16,10 @@ export interface ProcessInfo {
 // PID namespace reads the target's files at /proc/1/root/, as on a real node). It is perl, loaded from the host
 // before it chroots, so the image needs no program of its own for it; $0 names it /pause in `ps`.
 const PAUSE = 'chroot($ARGV[0]) or die "chroot: $!"; chdir("/"); $0 = "/pause"; 1 while sysread(STDIN, my $b, 65536);';
-const SANDBOX_SCRIPT = 'mount -t proc proc "$1/proc" || exit 1; mount --bind /dev/pts "$1/dev/pts" 2>/dev/null; echo ready; exec perl -e "$2" "$1" >/dev/null';
+// A pod's first sandbox also makes the pod's network namespace (only loopback, brought up here with the host's `ip`
+// before the chroot), so every container of the pod shares one localhost, as on a real node; port-forward connects
+// inside it (portForward.ts).
+const SANDBOX_SCRIPT = 'mount -t proc proc "$1/proc" || exit 1; mount --bind /dev/pts "$1/dev/pts" 2>/dev/null; [ "$3" = net ] && { ip link set lo up || exit 1; }; echo ready; exec perl -e "$2" "$1" >/dev/null';
 
 /**
  * A container's sandbox: PID 1 of its own PID namespace (`/pause`, the container's main process, chrooted into its
@@ -26,13 +29,14 @@ const SANDBOX_SCRIPT = 'mount -t proc proc "$1/proc" || exit 1; mount --bind /de
  * its own mount namespace and root, the target's processes. Undefined when namespaces are not available (execs
  * then run in a plain chroot).
  */
-export async function startSandbox(root: string, sharePidOf?: number): Promise<number | undefined> {
+export async function startSandbox(root: string, sharePidOf?: number, shareNetOf?: number): Promise<number | undefined> {
   // A new PID namespace needs a fork (unshare waits outside it); a mount namespace alone does not, so in a shared
   // PID namespace unshare execs straight into the script and leaves no process of its own for `ps` to show.
-  const unshare = ['unshare', ...(sharePidOf ? [] : ['--pid', '--fork', '--kill-child']), '--mount', '--propagation', 'private',
-    'bash', '-c', SANDBOX_SCRIPT, 'sandbox', root, PAUSE];
+  const unshare = ['unshare', ...(sharePidOf ? [] : ['--pid', '--fork', '--kill-child']), ...(shareNetOf ? [] : ['--net']),
+    '--mount', '--propagation', 'private', 'bash', '-c', SANDBOX_SCRIPT, 'sandbox', root, PAUSE, shareNetOf ? '' : 'net'];
   // nsenter forks after joining a PID namespace, so what it runs is inside the target's.
-  const argv = sharePidOf ? ['nsenter', '-t', String(sharePidOf), '-p', '--', ...unshare] : unshare;
+  const join = [...(sharePidOf ? ['-t', String(sharePidOf), '-p'] : []), ...(shareNetOf ? ['--net=/proc/' + shareNetOf + '/ns/net'] : [])];
+  const argv = join.length ? ['nsenter', ...join, '--', ...unshare] : unshare;
   const p = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
   p.stdin?.on('error', () => undefined);
   (p.stdin as unknown as { unref?: () => void } | null)?.unref?.();
@@ -101,10 +105,14 @@ export async function killAllUnder(prefix: string): Promise<void> {
 export class Sandboxes {
   private readonly inits = new Map<string, number>();
 
-  /** Start the sandbox of the container with this root; sharePidOf: the root of a container whose PID namespace it joins. */
-  async start(root: string, sharePidOf?: string): Promise<boolean> {
+  /**
+   * Start the sandbox of the container with this root; sharePidOf: the root of a container whose PID namespace it
+   * joins; shareNetOf: the root of the pod's first container, whose network namespace (the pod's) it joins.
+   */
+  async start(root: string, sharePidOf?: string, shareNetOf?: string): Promise<boolean> {
     const share = sharePidOf ? this.inits.get(sharePidOf) : undefined;
-    const pid = await startSandbox(root, share);
+    const net = shareNetOf ? this.inits.get(shareNetOf) : undefined;
+    const pid = await startSandbox(root, share, net);
     if (pid) this.inits.set(root, pid);
     return pid !== undefined;
   }

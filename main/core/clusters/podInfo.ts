@@ -5,7 +5,7 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { ContainerInfo, EphemeralContainerInfo, PodInfo } from '../../../common/contract/clusters.ts';
 
-function containerInfo(c: { name: string; image?: string }, s: V1ContainerStatus | undefined): ContainerInfo {
+function containerInfo(c: { name: string; image?: string; ports?: { containerPort: number; name?: string; protocol?: string }[] }, s: V1ContainerStatus | undefined): ContainerInfo {
   let state: ContainerInfo['state'] = 'unknown';
   let reason: string | undefined;
   let message: string | undefined;
@@ -22,6 +22,7 @@ function containerInfo(c: { name: string; image?: string }, s: V1ContainerStatus
   const info: ContainerInfo = { name: c.name, image: c.image ?? '', state, ready: s?.ready ?? false };
   if (reason) info.reason = reason;
   if (message) info.message = message;
+  if (c.ports?.length) info.ports = c.ports.map((p) => ({ containerPort: p.containerPort, ...(p.name ? { name: p.name } : {}), ...(p.protocol ? { protocol: p.protocol } : {}) }));
   return info;
 }
 
