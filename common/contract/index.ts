@@ -10,6 +10,7 @@ import { RECORDINGS_METHODS, type RecordingsEvents, type RecordingsMethods } fro
 import { AUDIT_METHODS, type AuditEvents, type AuditMethods } from './audit.ts';
 import { DEBUG_METHODS, type DebugMethods } from './debug.ts';
 import { SHARE_METHODS, type ShareEvents, type ShareMethods } from './share.ts';
+import { LOGS_METHODS, type LogsEvents, type LogsMethods } from './logs.ts';
 
 export type * from './containerRef.ts';
 export type * from './clusters.ts';
@@ -19,12 +20,13 @@ export type * from './recordings.ts';
 export type * from './audit.ts';
 export type * from './debug.ts';
 export type * from './share.ts';
+export type * from './logs.ts';
 
 /** Every request the renderer can make. */
-export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods, AuditMethods, DebugMethods, ShareMethods {}
+export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods, AuditMethods, DebugMethods, ShareMethods, LogsMethods {}
 
 /** Every event the main side sends, by name. */
-export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents, ShareEvents {}
+export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents, ShareEvents, LogsEvents {}
 
 export type KubedeckEventName = keyof KubedeckEvents;
 
@@ -43,6 +45,7 @@ export const METHOD_NAMES = Object.keys({
   ...AUDIT_METHODS,
   ...DEBUG_METHODS,
   ...SHARE_METHODS,
+  ...LOGS_METHODS,
 }) as (keyof KubedeckMethods)[];
 
 /** IPC channel of a method (main/app) and of the event stream. */

@@ -77,6 +77,9 @@ export const CALL_SPECS: Record<keyof KubedeckMethods, MethodSpec> = {
   listShareLinks: spec(SMALL),
   revokeShareLink: spec(SMALL, 'string'),
   shareSession: spec(SMALL),
+  openLogs: spec(SMALL, 'object'),
+  closeLogs: spec(SMALL, 'string'),
+  ackLogs: spec(SMALL, 'string', 'number'),
 };
 
 /** The largest frame of any method: the WebSocket's own limit, checked before a frame is even buffered. */
