@@ -84,6 +84,22 @@ describe('log tabs through serve mode', { timeout: 150_000 }, () => {
     assert.ok(lines.some((l) => l.endsWith('every fifth line on stderr')), 'stderr lines too');
   });
 
+  it('after a restart the tab goes on with the new instance; Previous shows the ended one', async () => {
+    const key = (await tabs().last().getAttribute('data-tab-key'))!;
+    const view = page.locator(`[data-testid=log-view][data-tab-key="${key}"]`);
+    await view.getByTestId('log-timestamps').uncheck();
+    const last = Math.max(...ticksIn(await logText(key)));
+    await e2e.clusters.clusters[0].restartContainer('default', 'ticker', 'main');
+    // The new instance counts from 1 again, after the old ticks.
+    await waitFor('the new instance followed', async () => /^tick 2$/m.test((await logText(key)).split(`tick ${last}\n`).slice(1).join('')), 20_000);
+    await view.getByTestId('log-previous').check();
+    await waitFor('the previous instance', async () => /previous instance/.test((await view.getByTestId('log-status').textContent()) ?? '')
+      && ticksIn(await logText(key)).includes(last), 20_000);
+    const prev = ticksIn(await logText(key));
+    assert.deepEqual(prev, prev.map((_, i) => i + 1), 'the ended instance from its first tick, once each');
+    await view.getByTestId('log-previous').uncheck();
+  });
+
   it('a workload tab: both pods of the Deployment, each in its own colour', async () => {
     const key = await openFromMenu('web-7d4b9c-x2k4p', 'tree-logs-workload');
     assert.match((await tabs().last().textContent()) ?? '', /logs deployment\/web/);
