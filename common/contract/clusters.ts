@@ -56,6 +56,17 @@ export interface PodInfo {
   ephemeralContainers?: EphemeralContainerInfo[];
   /** ISO 8601 creation time. */
   created?: string;
+  /**
+   * The workload the pod belongs to, from its controller ownerReference: a ReplicaSet's pod (with the
+   * ReplicaSet's pod-template-hash) is its Deployment's; other controllers (StatefulSet, DaemonSet, Job…) as named.
+   * Absent for a bare pod. Pods with the same workload are what a workload log tab follows.
+   */
+  workload?: WorkloadRef;
+}
+
+export interface WorkloadRef {
+  kind: string;
+  name: string;
 }
 
 export interface NamespaceInfo {

@@ -12,6 +12,7 @@ import { DEBUG_METHODS, type DebugMethods } from './debug.ts';
 import { SHARE_METHODS, type ShareEvents, type ShareMethods } from './share.ts';
 import type { AppEvents } from './app.ts';
 import { PORT_FORWARDS_METHODS, type PortForwardsEvents, type PortForwardsMethods } from './portForwards.ts';
+import { LOGS_METHODS, type LogsEvents, type LogsMethods } from './logs.ts';
 
 export type * from './containerRef.ts';
 export type * from './clusters.ts';
@@ -24,14 +25,15 @@ export type * from './share.ts';
 export type * from './app.ts';
 export { APP_COMMANDS } from './app.ts';
 export type * from './portForwards.ts';
+export type * from './logs.ts';
 
 /** Every request the renderer can make. */
 export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods, AuditMethods, DebugMethods, ShareMethods,
-  PortForwardsMethods {}
+  PortForwardsMethods, LogsMethods {}
 
 /** Every event the main side sends, by name. */
 export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents, ShareEvents, AppEvents,
-  PortForwardsEvents {}
+  PortForwardsEvents, LogsEvents {}
 
 export type KubedeckEventName = keyof KubedeckEvents;
 
@@ -51,6 +53,7 @@ export const METHOD_NAMES = Object.keys({
   ...DEBUG_METHODS,
   ...SHARE_METHODS,
   ...PORT_FORWARDS_METHODS,
+  ...LOGS_METHODS,
 }) as (keyof KubedeckMethods)[];
 
 /** IPC channel of a method (main/app) and of the event stream. */

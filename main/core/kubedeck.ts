@@ -6,12 +6,14 @@
  */
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { METHOD_NAMES, type KubedeckEventName, type KubedeckEvents, type KubedeckMethods } from '../../common/contract/index.ts';
+import { METHOD_NAMES, type KubedeckEventName, type KubedeckEvents, type KubedeckMethods, type PodInfo } from '../../common/contract/index.ts';
 import { AUDIT_METHODS, type AuditMethods } from '../../common/contract/audit.ts';
 import { FILES_METHODS, type FilesMethods } from '../../common/contract/files.ts';
 import { RECORDINGS_METHODS, type RecordingsMethods } from '../../common/contract/recordings.ts';
 import { TERMINALS_METHODS, type TerminalsMethods } from '../../common/contract/terminals.ts';
 import { DEBUG_METHODS, type DebugMethods } from '../../common/contract/debug.ts';
+import { LOGS_METHODS, type LogsMethods } from '../../common/contract/logs.ts';
+import { LogsService } from './logs/logsService.ts';
 import { AuditLog } from './audit/auditLog.ts';
 import { DebugService } from './debug/debugService.ts';
 import { filesFactory } from './files/filesService.ts';
@@ -137,6 +139,15 @@ export class Kubedeck {
       portForwards.onChanged((forwards) => guardedEmit('portForwards.changed', { forwards }))];
     const share = this.share;
     const debug = new DebugService({ kubeConfigFor: (c) => registry.kubeConfigFor(c), audit: this.audit, who, settings: this.settings });
+    const logs = new LogsService({
+      kubeConfigFor: (c) => registry.kubeConfigFor(c),
+      listPods: (c, ns) => registry.listPods(c, ns),
+      onPods: (listener) => registry.onEvent((name, payload) => {
+        if (name === 'clusters.pods') { const p = payload as { context: string; namespace: string; pods: PodInfo[] }; listener(p.context, p.namespace, p.pods); }
+      }),
+      sendLines: (p) => guardedEmit('logs.lines', p),
+      sendState: (s) => guardedEmit('logs.state', s),
+    });
 
     const methods: KubedeckMethods = {
       listClusters: async () => registry.listClusters(),
@@ -158,6 +169,7 @@ export class Kubedeck {
       ...forward<RecordingsMethods>(recordings, RECORDINGS_METHODS),
       ...forward<AuditMethods>(recordings, AUDIT_METHODS),
       ...forward<DebugMethods>(debug, DEBUG_METHODS),
+      ...forward<LogsMethods>(logs, LOGS_METHODS),
       createShareLink: (req) => share.create(who, req),
       listShareLinks: async () => share.list(),
       revokeShareLink: (id) => share.revoke(id, who),
@@ -187,6 +199,7 @@ export class Kubedeck {
         this.clients.delete(client);
         for (const u of unsubscribes) u();
         recordings.dispose();
+        logs.dispose();
         await Promise.allSettled([terminals.dispose(), Promise.resolve(files.dispose?.())]);
       },
     };

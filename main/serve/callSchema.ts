@@ -81,6 +81,9 @@ export const CALL_SPECS: Record<keyof KubedeckMethods, MethodSpec> = {
   listPortForwards: spec(SMALL),
   stopPortForward: spec(SMALL, 'string'),
   clearEndedPortForwards: spec(SMALL),
+  openLogs: spec(SMALL, 'object'),
+  closeLogs: spec(SMALL, 'string'),
+  ackLogs: spec(SMALL, 'string', 'number'),
 };
 
 /** The largest frame of any method: the WebSocket's own limit, checked before a frame is even buffered. */

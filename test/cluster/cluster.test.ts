@@ -43,7 +43,7 @@ describe('clusters and kubeconfig', () => {
     assert.deepEqual(((await apiGet(c1, '/api')).body as { versions: string[] }).versions, ['v1']);
     assert.equal(((await apiGet(c1, '/apis')).body as { kind: string }).kind, 'APIGroupList');
     const res = (await apiGet(c1, '/api/v1')).body as { resources: { name: string }[] };
-    assert.deepEqual(res.resources.map((r) => r.name), ['namespaces', 'pods', 'pods/attach', 'pods/ephemeralcontainers', 'pods/exec']);
+    assert.deepEqual(res.resources.map((r) => r.name), ['namespaces', 'pods', 'pods/attach', 'pods/ephemeralcontainers', 'pods/exec', 'pods/log']);
     const nf = await apiGet(c1, '/apis/apps/v1/deployments');
     assert.equal(nf.status, 404);
   });

@@ -18,7 +18,8 @@ import { ApiServer } from './apiServer.ts';
 import { ExecRouter } from './execRoute.ts';
 import { PortForwardRouter } from './portForward.ts';
 import { handleRest } from './rest.ts';
-import { containersOf, isRunning, type K8sObject, namespaceObject, podObject, ResourceStore, type TestPodSpec } from './resources.ts';
+import { ContainerLog, servePodLog, type ContainerLogs } from './podLogs.ts';
+import { containersOf, isRunning, type K8sObject, namespaceObject, podObject, ResourceStore, type TestContainerSpec, type TestPodSpec } from './resources.ts';
 import { killAllUnder, killPid, pidsUnder, Sandboxes, type ProcessInfo } from './sandbox.ts';
 import { WatchHub } from './watch.ts';
 
@@ -55,6 +56,10 @@ export class TestCluster {
   private ipCounter = 10;
   /** namespace/pod/container → the main process of an ephemeral container (what pods/attach reaches). */
   private readonly mains = new Map<string, ContainerMain>();
+  /** namespace/pod/container → its log (the running instance's and the previous one's). */
+  private readonly logs = new Map<string, ContainerLogs>();
+  /** Main processes being restarted on purpose (restartContainer): started again at once. */
+  private readonly restarting = new Set<ContainerMain>();
   private ephemeralApi = true;
 
   constructor(private readonly opts: ClusterOptions) {
@@ -83,6 +88,10 @@ export class TestCluster {
         store: this.store, watches: this.watches, port: () => this.port,
         checkExecTarget: (namespace, pod, q) => void this.execs.target(namespace, pod, q),
         updateEphemeral: (namespace, pod, next) => this.updateEphemeral(namespace, pod, next),
+        podLog: (namespace, pod, q) => servePodLog({
+          pod: (ns, name) => this.store.pods.get(`${ns}/${name}`),
+          logs: (ns, name, container) => this.logs.get(`${ns}/${name}/${container}`),
+        }, namespace, pod, req, res, q),
       }, req, res),
       upgrade: (req, socket, head) => this.portForwards.handles(req) ? this.portForwards.upgrade(req, socket, head) : this.execs.upgrade(req, socket, head),
     });
@@ -125,6 +134,8 @@ export class TestCluster {
     this.portForwards.killAll();
     for (const m of this.mains.values()) m.kill();
     this.mains.clear();
+    for (const l of this.logs.values()) l.current.end();
+    this.logs.clear();
     this.sandboxes.killAll();
     await killAllUnder(this.opts.dir + '/');
     this.execs.clear();
@@ -185,10 +196,85 @@ export class TestCluster {
   async addPods(pods: { namespace: string; pod: TestPodSpec }[]): Promise<void> {
     const prepared = await Promise.all(pods.map((p) => this.preparePod(p.namespace, p.pod)));
     prepared.forEach((roots, i) => this.registerPod(pods[i].namespace, pods[i].pod, roots));
+    for (const p of pods) this.startContainers(p.namespace, p.pod);
   }
 
   async addPod(namespace: string, spec: TestPodSpec): Promise<void> {
     this.registerPod(namespace, spec, await this.preparePod(namespace, spec));
+    this.startContainers(namespace, spec);
+  }
+
+  /** A running pod's containers as a kubelet starts them: each gets its log, and its main process if it has a command. */
+  private startContainers(namespace: string, spec: TestPodSpec): void {
+    if (!isRunning(spec)) return;
+    for (const c of containersOf(spec)) {
+      const key = `${namespace}/${spec.name}/${c.name}`;
+      this.logs.set(key, { current: new ContainerLog() });
+      if (c.command) void this.runMain(namespace, spec.name, c);
+    }
+  }
+
+  /** Runs a container's main process into a fresh log, and again each time it ends while its pod lives (restartPolicy Always). */
+  private async runMain(namespace: string, pod: string, c: TestContainerSpec): Promise<void> {
+    const key = `${namespace}/${pod}/${c.name}`;
+    const rec = this.store.pods.get(`${namespace}/${pod}`);
+    const root = rec?.roots.get(c.name);
+    const argv = c.command ?? [];
+    const path = root && argv.length ? await resolveInRoot(root, argv[0]) : undefined;
+    if (!rec || !root || !path || this.stopped || this.store.pods.get(`${namespace}/${pod}`) !== rec) return;
+    const log = this.logs.get(key)?.current ?? new ContainerLog();
+    const main = new ContainerMain({ root, nsPid: this.sandboxes.pidOf(root), path, argv, tty: false, stdin: false, hostname: pod, onOutput: (d) => log.write(d) });
+    this.mains.set(key, main);
+    const startedAt = new Date().toISOString();
+    const exitCode = await main.exited;
+    log.end();
+    const asked = this.restarting.delete(main);
+    if (this.stopped || this.mains.get(key) !== main) return; // the pod is gone
+    this.mains.delete(key);
+    this.rotateLog(namespace, pod, c.name, { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt, finishedAt: new Date().toISOString() });
+    // A crash loops with a back-off, as a kubelet's does (10 s there; 1 s is enough to keep a double from spinning).
+    if (!asked) await new Promise((r) => setTimeout(r, 1000));
+    if (!this.stopped && this.store.pods.get(`${namespace}/${pod}`) === rec) await this.runMain(namespace, pod, c);
+  }
+
+  /** The instance ended: its log becomes the previous one, the status counts a restart and shows its end in lastState. */
+  private rotateLog(namespace: string, pod: string, container: string, terminated: Record<string, unknown>): void {
+    const key = `${namespace}/${pod}/${container}`;
+    const logs = this.logs.get(key);
+    if (logs) { logs.current.end(); this.logs.set(key, { current: new ContainerLog(), previous: logs.current }); }
+    const rec = this.store.pods.get(`${namespace}/${pod}`);
+    const st = (rec?.object.status as { containerStatuses?: Record<string, unknown>[] } | undefined)?.containerStatuses?.find((s) => s.name === container);
+    if (!rec || !st) return;
+    st.lastState = { terminated: { ...terminated, containerID: st.containerID } };
+    st.restartCount = Number(st.restartCount ?? 0) + 1;
+    st.containerID = `containerd://${randomBytes(32).toString('hex')}`;
+    st.state = { running: { startedAt: new Date().toISOString() } };
+    this.store.record('pods', 'MODIFIED', rec.object);
+  }
+
+  /**
+   * Restarts a container as a kubelet does after a failed probe: its main process is killed (exit 137) and started
+   * again; the log of the ended instance is what `kubectl logs --previous` shows. Resolves once the new one runs.
+   * A container without a command just starts a new (empty) log.
+   */
+  async restartContainer(namespace: string, pod: string, container: string): Promise<void> {
+    const key = `${namespace}/${pod}/${container}`;
+    if (!this.logs.has(key)) throw new Error(`no running container ${key}`);
+    const main = this.mains.get(key);
+    if (!main) {
+      const now = new Date().toISOString();
+      this.rotateLog(namespace, pod, container, { exitCode: 137, reason: 'Error', startedAt: now, finishedAt: now });
+      return;
+    }
+    this.restarting.add(main);
+    main.kill();
+    await main.exited;
+    await until(`${key} running again`, () => { const m = this.mains.get(key); return m !== undefined && m !== main; }, 10_000, 10);
+  }
+
+  /** The lines a container's running instance has written so far (for tests that wait for output). */
+  logLines(namespace: string, pod: string, container: string): string[] {
+    return (this.logs.get(`${namespace}/${pod}/${container}`)?.current.entries ?? []).map((e) => e.text.toString('utf8'));
   }
 
   /** Makes the container roots (and sandboxes, if running) of a pod not yet registered. */
@@ -259,6 +345,7 @@ export class TestCluster {
     if (!pod) return;
     this.store.pods.delete(key);
     for (const [k, m] of this.mains) if (k.startsWith(`${key}/`)) { m.kill(); this.mains.delete(k); }
+    for (const [k, l] of this.logs) if (k.startsWith(`${key}/`)) { l.current.end(); this.logs.delete(k); }
     for (const root of pod.roots.values()) {
       this.sandboxes.kill(root);
       for (const p of await pidsUnder(root)) killPid(p.pid);

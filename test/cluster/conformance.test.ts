@@ -377,3 +377,77 @@ describe('kubectl port-forward', () => {
     assert.equal(tc.clusters[0].portForwards.log[before], 'websocket');
   });
 });
+
+describe('kubectl logs (pods/log)', () => {
+  // kd-test-2, namespace logs: the fixture listings of kd-test-1 stay as the tests above expect them.
+  const ctx = ['--context', 'kd-test-2', '-n', 'logs'];
+  const lineOf = (s: string) => s.trim().split('\n').filter(Boolean);
+
+  before(async () => {
+    const c = tc.clusters[1];
+    await c.addPod('logs', { name: 'ticker', containers: [
+      { name: 'main', image: 'busybox', command: ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "tick $i"; [ $i -eq 2 ] && echo "tick 2 err" >&2; sleep 1; done'] },
+      { name: 'side', image: 'busybox', command: ['sh', '-c', 'echo "side up"; exec sleep 3600'] },
+    ] });
+    await until('three ticks', () => c.logLines('logs', 'ticker', 'main').length >= 4, 20_000);
+    // A restart keeps the ended instance's log for --previous.
+    await c.restartContainer('logs', 'ticker', 'main');
+    await until('a tick of the new instance', () => c.logLines('logs', 'ticker', 'main').length >= 1, 20_000);
+  });
+
+  after(() => tc.clusters[1].deletePod('logs', 'ticker'));
+
+  for (const [label, bin] of KUBECTLS) {
+    test(`${label}: -c, --previous, --timestamps, --tail, --since, --limit-bytes, errors`, async () => {
+      const multi = await run(bin, [...ctx, 'logs', 'ticker']);
+      assert.equal(multi.code, 0, multi.stderr);
+      assert.match(multi.stderr, /Defaulted container "main" out of: main, side/);
+      assert.match(multi.stdout, /^tick 1\n/);
+      const side = await run(bin, [...ctx, 'logs', 'ticker', '-c', 'side']);
+      assert.equal(side.stdout, 'side up\n');
+      const prev = await run(bin, [...ctx, 'logs', 'ticker', '-c', 'main', '--previous']);
+      assert.equal(prev.code, 0, prev.stderr);
+      assert.deepEqual(lineOf(prev.stdout).slice(0, 4), ['tick 1', 'tick 2', 'tick 2 err', 'tick 3']);
+      const noPrev = await run(bin, [...ctx, 'logs', 'ticker', '-c', 'side', '--previous']);
+      assert.equal(noPrev.code, 1);
+      assert.match(noPrev.stderr, /Error from server \(BadRequest\): previous terminated container "side" in pod "ticker" not found/);
+      const ts = await run(bin, [...ctx, 'logs', 'ticker', '-c', 'main', '--previous', '--timestamps', '--tail', '2']);
+      const stamped = lineOf(ts.stdout);
+      assert.equal(stamped.length, 2);
+      for (const l of stamped) assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z tick \d+/);
+      const since = await run(bin, [...ctx, 'logs', 'ticker', '-c', 'main', '--previous', '--since-time', stamped[1].split(' ')[0], '--timestamps']);
+      assert.deepEqual(lineOf(since.stdout), [stamped[1]]);
+      const recent = await run(bin, [...ctx, 'logs', 'ticker', '-c', 'main', '--previous', '--since', '1h']);
+      assert.equal(recent.stdout, prev.stdout);
+      const cut = await run(bin, [...ctx, 'logs', 'ticker', '-c', 'main', '--previous', '--limit-bytes', '9']);
+      assert.equal(cut.stdout, 'tick 1\nti');
+      const pend = await run(bin, ['logs', 'pending']);
+      assert.match(pend.stderr, /Error from server \(BadRequest\): pod pending does not have a host assigned/);
+    });
+
+    test(`${label}: -f shows new lines as they are written`, async () => {
+      const p = spawn(bin, [...ctx, 'logs', '-f', 'ticker', '-c', 'main', '--tail', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      try {
+        // (the one stderr line, "tick 2 err", may be the tail line: only the ticks are counted)
+        const ticks = () => lineOf(out).filter((l) => !l.endsWith(' err'));
+        const first = Number((await until('the tail line', () => /^tick (\d+)$/.exec(ticks()[0] ?? ''), 20_000))[1]);
+        await until('two lines written after it', () => ticks().length >= 3, 20_000);
+        assert.deepEqual(ticks().slice(0, 3), [`tick ${first}`, `tick ${first + 1}`, `tick ${first + 2}`]);
+      } finally {
+        p.kill('SIGKILL');
+      }
+    });
+  }
+
+  test('-f ends when the container does (a restart), exit 0', async () => {
+    const p = spawn(KUBECTL, [...ctx, 'logs', '-f', 'ticker', '-c', 'main'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => p.on('close', r));
+    await until('following', () => out.includes('tick'), 20_000);
+    await tc.clusters[1].restartContainer('logs', 'ticker', 'main');
+    assert.equal(await exited, 0);
+  });
+});

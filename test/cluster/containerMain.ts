@@ -1,7 +1,6 @@
 // A container's main process — what pods/attach connects to (an ephemeral container's `sh`, started with stdin
 // and a tty as `kubectl debug -it` asks). It runs in the container's namespaces like an exec, under a real PTY
-// when the spec has tty; its output goes to whoever is attached (and nowhere when nobody is: a runtime writes it to
-// the container log, which this double does not keep). Attach speaks the exec channel protocols; the process
+// when the spec has tty; its output goes to whoever is attached and to the container log (onOutput, podLogs.ts). Attach speaks the exec channel protocols; the process
 // outlives every attach stream, and when it exits each attached client gets a Success status, as from a kubelet.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
@@ -20,6 +19,8 @@ export interface MainProcessSpec {
   tty: boolean;
   stdin: boolean;
   hostname: string;
+  /** Everything it writes to stdout and stderr (the container log), whoever is attached. */
+  onOutput?: (data: Buffer) => void;
 }
 
 export interface AttachFlags { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
@@ -47,8 +48,8 @@ export class ContainerMain {
       this.child = spawn(argv[0], argv.slice(1), { stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true, env, cwd: '/' });
     }
     this.child.stdin?.on('error', () => undefined);
-    this.child.stdout?.on('data', (d: Buffer) => { for (const c of this.clients) c.output(CH_STDOUT, d); });
-    this.child.stderr?.on('data', (d: Buffer) => { for (const c of this.clients) c.output(spec.tty ? CH_STDOUT : CH_STDERR, d); });
+    this.child.stdout?.on('data', (d: Buffer) => { spec.onOutput?.(d); for (const c of this.clients) c.output(CH_STDOUT, d); });
+    this.child.stderr?.on('data', (d: Buffer) => { spec.onOutput?.(d); for (const c of this.clients) c.output(spec.tty ? CH_STDOUT : CH_STDERR, d); });
     this.exited = new Promise((resolve) => {
       this.child.on('error', () => resolve(127));
       this.child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1)));

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseServeArgs, sshBanner, startServe } from '../../main/cli/serveCommand.ts';
 import { findStaticDir } from '../../main/serve/server.ts';
-import { startTestClusters, WEB_POD } from './index.ts';
+import { LOG_PODS, startTestClusters, WEB_POD } from './index.ts';
 
 let args;
 try {
@@ -24,6 +24,8 @@ const dataDir = process.env.KUBEDECK_DATA_DIR ?? (await mkdtemp(join(tmpdir(), '
 console.error('demo: starting two test clusters…');
 const clusters = await startTestClusters({ clusters: 2, kubeconfigPath: join(dataDir, 'demo-kubeconfig') });
 await clusters.clusters[0].addPod('default', WEB_POD); // something to port-forward to
+// Pods that log a line a second (a ticker and a two-pod workload) for the log tabs.
+await Promise.all(clusters.clusters.map((c) => c.addPods(LOG_PODS)));
 let running;
 try {
   // The SSH gateway is part of the demo (any free port unless --ssh-port says which).

@@ -65,6 +65,20 @@ export const WEB_POD: TestPodSpec = {
     command: ['sh', '-c', 'mkdir -p /www && echo "hello from $HOSTNAME" > /www/index.html && exec httpd -f -p 80 -h /www'] }],
 };
 
+/**
+ * Pods whose main process writes a line a second (`kubectl logs -f` sees them arrive): `default/ticker` ("tick N",
+ * every fifth line also on stderr) and two pods of one workload, `web-7d4b9c-x2k4p` and `web-7d4b9c-q8m3n`, owned by
+ * ReplicaSet web-7d4b9c (Deployment web). The demo adds them; tests that want logs add them (or their own).
+ */
+export const LOG_PODS: { namespace: string; pod: TestPodSpec }[] = [
+  { namespace: 'default', pod: { name: 'ticker', containers: [{ name: 'main', image: 'busybox',
+    command: ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "tick $i"; [ $((i % 5)) -eq 0 ] && echo "tick $i: every fifth line on stderr" >&2; sleep 1; done'] }] } },
+  ...['x2k4p', 'q8m3n'].map((id) => ({ namespace: 'default', pod: {
+    name: `web-7d4b9c-${id}`, labels: { app: 'web', 'pod-template-hash': '7d4b9c' }, owner: { kind: 'ReplicaSet', name: 'web-7d4b9c' },
+    containers: [{ name: 'web', image: 'busybox' as const,
+      command: ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "$HOSTNAME GET /api/items/$i 200"; sleep 1; done'] }] } })),
+];
+
 /** What the test double needs from the machine; throws one clear message listing everything missing. */
 export function checkHost(): void {
   const problems: string[] = [];

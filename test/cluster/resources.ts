@@ -1,14 +1,18 @@
 // The cluster's objects (namespaces and pods as the API server serves them) and its event log. Every change goes
 // through record(), which stamps a resourceVersion and keeps a snapshot, so lists, watches from a resourceVersion
 // and "too old" (410) answers all read one history, as on a real API server.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { IMAGE_NAMES, type ImageKind } from './images.ts';
 
 export interface TestContainerSpec {
   name: string;
   /** Which fixture image the container runs: full (bash, coreutils, GNU tar…), busybox, notar, distroless. */
   image?: ImageKind;
-  /** The container's main process (argv, run in the container like an exec); without it only /pause runs. */
+  /**
+   * The container's main process (argv, run in the container as its PID namespace's child of /pause); what it writes
+   * is the container log (pods/log). It is restarted when it exits, as with restartPolicy Always. Without one the
+   * container runs only /pause and its log stays empty.
+   */
   command?: string[];
   /** Declared ports, as in a real spec (containers[].ports): what a UI offers to port-forward. */
   ports?: { containerPort: number; name?: string; protocol?: 'TCP' | 'UDP' }[];
@@ -23,6 +27,8 @@ export interface TestPodSpec {
   /** Running (default) or Pending (unscheduled: exec fails with 400 as on a real cluster). */
   phase?: 'Running' | 'Pending';
   labels?: Record<string, string>;
+  /** The controller that owns the pod (metadata.ownerReferences), e.g. { kind: 'ReplicaSet', name: 'web-5d9c7b' }. */
+  owner?: { kind: string; name: string };
 }
 
 export type K8sObject = Record<string, unknown> & { metadata: Record<string, unknown> };
@@ -87,10 +93,12 @@ export function podObject(namespace: string, spec: TestPodSpec, where: { ip: str
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name: spec.name, namespace, uid: randomUUID(), resourceVersion: '', creationTimestamp: now,
-      labels: spec.labels ?? { app: spec.name } },
+      labels: spec.labels ?? { app: spec.name },
+      ...(spec.owner ? { ownerReferences: [{ apiVersion: spec.owner.kind === 'Job' ? 'batch/v1' : 'apps/v1', kind: spec.owner.kind,
+        name: spec.owner.name, uid: ownerUid(namespace, spec.owner), controller: true, blockOwnerDeletion: true }] } : {}) },
     spec: {
       containers: containers.map((c) => ({ name: c.name, image: IMAGE_NAMES[c.image ?? 'full'], imagePullPolicy: 'IfNotPresent',
-        ...(c.command ? { command: c.command } : {}),
+        ...(c.command ? { command: [...c.command] } : {}),
         ...(c.ports ? { ports: c.ports.map((p) => ({ protocol: 'TCP', ...p })) } : {}),
         resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' })),
       restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler',
@@ -114,4 +122,10 @@ export function podObject(namespace: string, spec: TestPodSpec, where: { ip: str
         reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.' }],
     },
   };
+}
+
+/** The same uid for every pod of one owner (a controller's pods all name its uid). */
+function ownerUid(namespace: string, owner: { kind: string; name: string }): string {
+  const h = createHash('sha256').update(`${namespace}/${owner.kind}/${owner.name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

@@ -1,6 +1,6 @@
 // The REST side of the API server double: discovery (/version, /api, /apis, /api/v1), namespaces and pods
-// (get, list with selectors, watch), as JSON or as a Table for kubectl, and pods/ephemeralcontainers (GET, PATCH,
-// PUT; ephemeral.ts). Otherwise only GET is served; a plain request to
+// (get, list with selectors, watch), as JSON or as a Table for kubectl, pods/log (podLogs.ts) and
+// pods/ephemeralcontainers (GET, PATCH, PUT; ephemeral.ts). Otherwise only GET is served; a plain request to
 // pods/exec is refused as the API server refuses one that is no upgrade.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, noRoute, notFound, send, status } from './apiStatus.ts';
@@ -25,11 +25,13 @@ const API_RESOURCES = {
     { name: 'pods/attach', singularName: '', namespaced: true, kind: 'PodAttachOptions', verbs: ['create', 'get'] },
     { name: 'pods/ephemeralcontainers', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] },
     { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
   ],
 };
 
 const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/;
 const EPHEMERAL_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/ephemeralcontainers$/;
+const LOG_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/;
 const MAX_BODY = 3 << 20;
 
 export interface RestDeps {
@@ -41,6 +43,8 @@ export interface RestDeps {
   checkExecTarget(namespace: string, pod: string, q: URLSearchParams): void;
   /** PATCH/PUT of pods/ephemeralcontainers: `next` turns the current list into the asked one; returns the pod. */
   updateEphemeral(namespace: string, pod: string, next: (current: ContainerObject[]) => unknown): K8sObject;
+  /** GET pods/{name}/log (podLogs.ts): writes the response itself, streaming while it follows. */
+  podLog(namespace: string, pod: string, q: URLSearchParams): Promise<void>;
 }
 
 /** Serves one authenticated request; throws ApiError for the caller to answer (sendError). */
@@ -100,6 +104,7 @@ export async function handleRest(d: RestDeps, req: IncomingMessage, res: ServerR
     if (!pod) throw notFound('pods', m[2]);
     return send(res, 200, pod.object);
   }
+  if ((m = LOG_PATH.exec(p))) return d.podLog(m[1], m[2], q);
   if ((m = EXEC_PATH.exec(p))) {
     d.checkExecTarget(m[1], m[2], q);
     return send(res, 400, status(400, 'BadRequest', 'Upgrade request required'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { METHOD_NAMES, type KubedeckEventName } from '../../common/contract/index.ts';
-import { startTestClusters, type TestClusters } from '../cluster/index.ts';
+import { LOG_PODS, startTestClusters, type TestClusters } from '../cluster/index.ts';
 import { CHROMIUM_ARGS } from '../e2e/helpers.ts';
 import { until } from '../util/wait.ts';
 import { launchDesktopApp, type DesktopApp } from './harness.ts';
@@ -184,6 +184,7 @@ describe('the desktop app under the Electron stand-in', () => {
       'clusters.changed': ON_DESKTOP, 'clusters.status': ON_DESKTOP, 'clusters.namespaces': ON_DESKTOP, 'clusters.pods': ON_DESKTOP,
       'terminal.data': ON_DESKTOP, 'terminal.state': ON_DESKTOP, 'terminal.snapshot': ON_DESKTOP, 'terminal.sessions': ON_DESKTOP,
       'transfer.progress': ON_DESKTOP, 'recordings.changed': ON_DESKTOP, 'audit.appended': ON_DESKTOP, 'app.command': ON_DESKTOP,
+      'portForwards.changed': ON_DESKTOP, 'logs.lines': ON_DESKTOP, 'logs.state': ON_DESKTOP,
       // The desktop app makes no share links (nothing a teammate could reach): createShareLink refuses, below.
       'share.links': 'serve mode only', 'share.viewer': 'serve mode only',
     };
@@ -221,7 +222,7 @@ describe('the desktop app under the Electron stand-in', () => {
       await api.setRecordingSettings({ ...((await api.getRecordingSettings()) as object), policy: { mode: 'all' } });
     }, extra);
     tc.clusters[0].addNamespace('kd-events');
-    await tc.clusters[0].addPods([{ namespace: 'default', pod: { name: 'events-pod' } }]);
+    await tc.clusters[0].addPods([{ namespace: 'default', pod: { name: 'events-pod' } }, LOG_PODS[0]]);
     // terminal.*, audit.appended, recordings.changed: a recorded terminal opened, attached, typed into, closed;
     // transfer.progress: a file copied out of the pod.
     const out = join(dir, 'events-out');
@@ -237,6 +238,9 @@ describe('the desktop app under the Electron stand-in', () => {
       while (!w.seen['terminal.data'] && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
       await api.closeTerminal(t.id);
       await api.startTransfer({ from: { kind: 'container', ...ref }, paths: ['/etc/hostname'], to: { kind: 'local' }, toDir, conflict: 'overwrite' });
+      // portForwards.changed: a forward started; logs.*: the ticker's log followed.
+      await api.startPortForward({ target: ref, podPort: 80 });
+      await api.openLogs({ context: 'kd-test-1', namespace: 'default', pod: 'ticker', options: { follow: true } });
       try {
         await api.createShareLink({ terminal: t.id });
         return '';

@@ -54,3 +54,12 @@ it('lists ephemeral containers apart, with their target and the message of an im
     { name: 'dbg-3', image: 'busybox', state: 'waiting', ready: false, reason: 'ContainerCreating' },
   ]);
 });
+
+it('workload: a ReplicaSet with the pod-template-hash is its Deployment; other controllers as named; a bare pod has none', () => {
+  const owned = (kind: string, name: string, labels?: Record<string, string>) =>
+    toPodInfo('ctx', { metadata: { name: 'p', labels, ownerReferences: [{ apiVersion: 'apps/v1', kind, name, uid: 'u', controller: true }] } }).workload;
+  assert.deepEqual(owned('ReplicaSet', 'web-7d4b9c', { 'pod-template-hash': '7d4b9c' }), { kind: 'Deployment', name: 'web' });
+  assert.deepEqual(owned('ReplicaSet', 'bare-rs'), { kind: 'ReplicaSet', name: 'bare-rs' });
+  assert.deepEqual(owned('StatefulSet', 'db'), { kind: 'StatefulSet', name: 'db' });
+  assert.equal(toPodInfo('ctx', { metadata: { name: 'p' } }).workload, undefined);
+});

@@ -3,7 +3,7 @@
  * A pure mapping, apart from the watches that feed it, so it is easy to read and to test.
  */
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import type { ContainerInfo, EphemeralContainerInfo, PodInfo } from '../../../common/contract/clusters.ts';
+import type { ContainerInfo, EphemeralContainerInfo, PodInfo, WorkloadRef } from '../../../common/contract/clusters.ts';
 
 function containerInfo(c: { name: string; image?: string; ports?: { containerPort: number; name?: string; protocol?: string }[] }, s: V1ContainerStatus | undefined): ContainerInfo {
   let state: ContainerInfo['state'] = 'unknown';
@@ -46,5 +46,20 @@ export function toPodInfo(context: string, pod: V1Pod): PodInfo {
     containers,
     ...(ephemeral.length ? { ephemeralContainers: ephemeral } : {}),
     created: created ? new Date(created as unknown as string).toISOString() : undefined,
+    ...(workloadOf(pod) ? { workload: workloadOf(pod) } : {}),
   };
+}
+
+/**
+ * The workload of a pod from its controller reference. A Deployment's ReplicaSet is named
+ * `<deployment>-<pod-template-hash>` and its pods carry that hash as a label, so the Deployment is found without
+ * reading the ReplicaSet (which needs the apps API and a get per pod); pods of two ReplicaSets of one Deployment
+ * (a rollout) are then one workload, as `kubectl logs deployment/x` would want.
+ */
+export function workloadOf(pod: V1Pod): WorkloadRef | undefined {
+  const ref = (pod.metadata?.ownerReferences ?? []).find((r) => r.controller) ?? pod.metadata?.ownerReferences?.[0];
+  if (!ref?.kind || !ref.name) return undefined;
+  const hash = pod.metadata?.labels?.['pod-template-hash'];
+  if (ref.kind === 'ReplicaSet' && hash && ref.name.endsWith(`-${hash}`)) return { kind: 'Deployment', name: ref.name.slice(0, -hash.length - 1) };
+  return { kind: ref.kind, name: ref.name };
 }

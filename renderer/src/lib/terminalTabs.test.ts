@@ -357,3 +357,24 @@ test('panes that never had a session are left out of a restored layout, and tabs
   // The shown tab is gone: the last one is shown.
   assert.equal(activeKey, tabs[0].key);
 });
+
+test('a log tab sits among the terminal tabs: titled by what it follows, opened once, no panes, not saved for a reload', () => {
+  const { state, list } = tabList();
+  const term = list.open(ref('shell'));
+  const logs = list.openLogs({ context: 'c1', namespace: 'default', pod: 'web-1', workload: { kind: 'Deployment', name: 'web' } });
+  assert.equal(state.activeKey, logs.key);
+  assert.deepEqual(tabTitleParts(logs), { where: 'c1/default/', what: 'logs deployment/web' });
+  assert.equal(tabTitle(list.openLogs({ context: 'c1', namespace: 'default', pod: 'ticker', container: 'main' })), 'c1/default/logs ticker/main');
+  assert.equal(list.openLogs({ context: 'c1', namespace: 'default', pod: 'web-1', workload: { kind: 'Deployment', name: 'web' } }), logs, 'the same logs: the tab is shown again');
+  assert.equal(state.tabs.length, 3);
+  assert.deepEqual(logs.panes, []);
+  assert.equal(tabState(logs).state, 'connected');
+  list.split(logs.key); // nothing to split
+  assert.deepEqual(logs.panes, []);
+  const saved = serializeLayout(state);
+  assert.equal(saved.tabs.length, 1);
+  list.activate(term.key);
+  assert.equal(serializeLayout(state).active, 0);
+  list.close(logs.key);
+  assert.equal(state.tabs.length, 2);
+});

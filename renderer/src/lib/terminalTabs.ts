@@ -43,6 +43,17 @@ export interface Tab {
   layout: PaneNode;
   /** The key of the pane shown alone over the whole tab, if one is maximised. */
   maximized?: string;
+  /** A log tab (kind "logs"): it has no panes and shows a log view of this instead (components/logs). */
+  logs?: LogTabSpec;
+}
+
+/** What a log tab follows: a container, every container of a pod, or (`workload`) every pod of the pod's workload. */
+export interface LogTabSpec {
+  context: string;
+  namespace: string;
+  pod: string;
+  container?: string;
+  workload?: { kind: string; name: string };
 }
 
 /** What the views read; reactive when the caller made it so. */
@@ -64,15 +75,22 @@ export function tabTitle(tab: Tab): string {
  */
 export function tabTitleParts(tab: Tab): { where: string; what: string } {
   if (tab.customTitle) return { where: '', what: tab.customTitle };
+  if (tab.logs) return logTitleParts(tab.logs);
   const r = tab.panes[0]?.ref;
   if (!r) return { where: '', what: 'terminal' };
   return { where: `${r.context}/${r.namespace}/`, what: tab.showContainer ? `${r.pod}/${r.container}` : r.pod };
+}
+
+function logTitleParts(l: LogTabSpec): { where: string; what: string } {
+  const what = l.workload ? `${l.workload.kind.toLowerCase()}/${l.workload.name}` : l.container ? `${l.pod}/${l.container}` : l.pod;
+  return { where: `${l.context}/${l.namespace}/`, what: `logs ${what}` };
 }
 
 const SEVERITY: Record<TerminalState['state'], number> = { connected: 0, connecting: 1, exited: 2, disconnected: 3, error: 4 };
 
 /** The state a tab shows: its worst pane's. */
 export function tabState(tab: Tab): TerminalState {
+  if (tab.logs) return { state: 'connected' };
   let worst = tab.panes[0]?.state ?? { state: 'connecting' };
   for (const p of tab.panes) if (SEVERITY[p.state.state] > SEVERITY[worst.state]) worst = p.state;
   return worst;
@@ -140,6 +158,19 @@ export class TabList {
     this.activate(tab.key);
     // The one in the list: with a reactive state, changes made through it are seen.
     return tab;
+  }
+
+  /** Opens a log tab (focused); a tab already showing the same logs is shown instead. */
+  openLogs(spec: LogTabSpec): Tab {
+    const same = this.tabs.find((t) => t.logs && JSON.stringify(t.logs) === JSON.stringify(spec));
+    if (same) {
+      this.activate(same.key);
+      return same;
+    }
+    const key = this.newKey('tab');
+    this.tabs.push({ key, panes: [], activePane: 0, layout: leaf(`${key}-logs`), logs: { ...spec } });
+    this.activate(key);
+    return this.tabs[this.tabs.length - 1];
   }
 
   private newSession(ref: ContainerRef, command?: string[]): Session {
@@ -365,7 +396,9 @@ export interface SavedLayout {
 
 /** The tabs in order with their titles, layouts and sizes, focused and maximised panes, and the shown tab. */
 export function serializeLayout(state: Pick<TabsState, 'tabs' | 'activeKey'>): SavedLayout {
-  const tabs = state.tabs.map((tab): SavedTab => {
+  // Log tabs are not kept across a reload (their sessions end with the page).
+  const kept = state.tabs.filter((t) => !t.logs);
+  const tabs = kept.map((tab): SavedTab => {
     const byKey = new Map(tab.panes.map((s) => [s.key, s]));
     const order = leafKeys(tab.layout);
     const node = (n: PaneNode): SavedNode => {
@@ -380,7 +413,7 @@ export function serializeLayout(state: Pick<TabsState, 'tabs' | 'activeKey'>): S
     if (tab.maximized && order.includes(tab.maximized)) saved.maximized = order.indexOf(tab.maximized);
     return saved;
   });
-  return { version: 1, tabs, active: state.tabs.findIndex((t) => t.key === state.activeKey) };
+  return { version: 1, tabs, active: kept.findIndex((t) => t.key === state.activeKey) };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -15,7 +15,7 @@ import { TerminalSessions } from './terminalSessions.ts';
 import { TabList, type SavedLayout, type Session, type TabsState } from './terminalTabs.ts';
 import { Broadcast, type BroadcastState } from './broadcast.ts';
 
-export { tabState, tabTitle, tabTitleParts, type Session, type Tab } from './terminalTabs.ts';
+export { tabState, tabTitle, tabTitleParts, type LogTabSpec, type Session, type Tab } from './terminalTabs.ts';
 export type { Sink } from './terminalStreams.ts';
 
 class Terminals extends TabList {
