@@ -52,7 +52,7 @@ export function serveSftp(channel: Duplex, handler: SftpHandler): Promise<void> 
       paused = true;
       channel.pause();
     }
-    const answer = (work = work.then(() => handler.handle(r))).catch((e: Error): Reply => ({ status: STATUS.FAILURE, message: e.message }));
+    const answer: Promise<Reply> = work.then(() => handler.handle(r)).catch((e: Error): Reply => ({ status: STATUS.FAILURE, message: e.message }));
     work = answer;
     tail = tail.then(async () => {
       const reply = await answer;
