@@ -175,7 +175,7 @@ export async function sshSection(ctx: Ctx): Promise<Row[]> {
     }
     // ssh host cat against kubectl exec … cat, both without a tty.
     const catMiB = `${(catBytes / MiB).toFixed(0)} MiB`;
-    await run('sh', ['-c', `head -c ${catBytes} '${src}' > '${join(roots.shell, 'tmp/bench-ssh/cat.bin')}'`]);
+    await run('sh', ['-c', `head -c ${catBytes} /dev/urandom > '${join(roots.shell, 'tmp/bench-ssh/cat.bin')}'`]);
     const want = createHash('sha256');
     for await (const c of createReadStream(join(roots.shell, 'tmp/bench-ssh/cat.bin'))) want.update(c as Buffer);
     const catSha = want.digest('hex');
