@@ -22,6 +22,7 @@ import { loadHostKey, fingerprintOf, type HostKey } from './hostKey.ts';
 import { parseRoute, routeName, RouteError, type Route } from './route.ts';
 import { runShell } from './shellChannel.ts';
 import { runCommand } from './execChannel.ts';
+import { runSftp } from './sftpSubsystem.ts';
 import { fail, type ChannelLike } from './channelUtil.ts';
 import { ConnectionForwarding } from './forwarding.ts';
 
@@ -204,7 +205,7 @@ function onSession(session: Session, login: Login, fwd: ConnectionForwarding): v
     if (info.name !== 'sftp') return reject();
     const channel = accept() as ChannelLike;
     if (login.route instanceof Error) return fail(channel, login.route.message);
-    fail(channel, 'SFTP is not available yet');
+    void runSftp({ channel, login, target: login.route });
   });
 }
 

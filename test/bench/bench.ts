@@ -17,9 +17,10 @@ import type { Target } from './kubectl.ts';
 import { createCoreClient, type CoreClient } from './core.ts';
 import type { Where } from './terminalProbe.ts';
 import { launchChromium } from './browser.ts';
-import { log } from './proc.ts';
+import { log, MiB } from './proc.ts';
 import { startClusters, type Clusters } from './cluster.ts';
 import { copySection } from './copy.ts';
+import { sshSection } from './ssh.ts';
 import { e2eSection, type E2eResults } from './e2e.ts';
 import { FULL, QUICK, type Ctx } from './context.ts';
 import { errText } from './measure.ts';
@@ -42,6 +43,7 @@ const RUN_ORDER: [Section, (c: Ctx) => Promise<Row[]>][] = [
   ['reattach', reattachSection],
   ['prompt', promptSection],
   ['copy', copySection],
+  ['ssh', sshSection],
   ['scale', scaleSection],
 ];
 
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     process.exit(0);
   }
-  const sizes = opts.quick ? QUICK : FULL;
+  const sizes = { ...(opts.quick ? QUICK : FULL), ...(opts.sftpMiB ? { sftpFile: opts.sftpMiB * MiB } : {}) };
   const tmp = mkdtempSync(join(tmpdir(), 'kubedeck-bench-'));
   const rows: Row[] = [];
   let clusters: Clusters | undefined;

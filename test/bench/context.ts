@@ -24,10 +24,13 @@ export interface Sizes {
   floodKeys: number;
   /** Time budget of the browser throughput runs (WebGL on a CPU can't do 256 MiB in minutes). */
   budgetMs: number;
+  /** The SSH rows: the file SFTP gets and puts (--sftp-mib), and what `ssh host cat` reads. */
+  sftpFile: number;
+  sshCat: number;
 }
 
-export const FULL: Sizes = { ttyBytes: 256 * MiB, keys: 500, prompts: 20, bigFile: 1024 * MiB, smallFiles: 20_000, logs: 1024 * MiB, terminals: 50, floodKeys: 200, budgetMs: 120_000 };
-export const QUICK: Sizes = { ttyBytes: 32 * MiB, keys: 100, prompts: 5, bigFile: 64 * MiB, smallFiles: 2_000, logs: 64 * MiB, terminals: 10, floodKeys: 100, budgetMs: 30_000 };
+export const FULL: Sizes = { ttyBytes: 256 * MiB, keys: 500, prompts: 20, bigFile: 1024 * MiB, smallFiles: 20_000, logs: 1024 * MiB, terminals: 50, floodKeys: 200, budgetMs: 120_000, sftpFile: 1024 * MiB, sshCat: 256 * MiB };
+export const QUICK: Sizes = { ttyBytes: 32 * MiB, keys: 100, prompts: 5, bigFile: 64 * MiB, smallFiles: 2_000, logs: 64 * MiB, terminals: 10, floodKeys: 100, budgetMs: 30_000, sftpFile: 64 * MiB, sshCat: 32 * MiB };
 
 export interface Ctx {
   sizes: Sizes;

@@ -22,6 +22,12 @@ export const IMAGE_NAMES: Record<ImageKind, string> = {
 const FULL_PACKAGES = ['coreutils', 'bash', 'dash', 'tar', 'gzip', 'findutils', 'grep', 'sed', 'procps', 'less',
   'ncurses-bin', 'hostname', 'debianutils', 'diffutils'];
 const BUSYBOX = '/bin/busybox';
+/**
+ * The full image also has OpenSSH's sftp-server and scp when this machine does (the SSH gateway runs an
+ * image's own sftp-server; legacy `scp -O` needs scp in the image). notar goes without sftp-server, so
+ * the gateway's own SFTP is tested on a coreutils image as well as on busybox.
+ */
+const SSH_EXTRAS = ['/usr/lib/openssh/sftp-server', '/usr/bin/scp'].filter((f) => existsSync(f));
 const TAR_FILES = /\/(tar|rmt|rmt-tar|tarcat)$/;
 
 /** Map a host path onto the merged-/usr layout of our images. */
@@ -124,6 +130,7 @@ async function buildFull(root: string, withTar: boolean): Promise<void> {
   await skeleton(root, { merged: true, shell: '/bin/bash' });
   let bins = await hostBinaries(FULL_PACKAGES);
   if (!withTar) bins = bins.filter((b) => !TAR_FILES.test(b));
+  bins.push(...SSH_EXTRAS);
   await inParallel(bins, 16, (b) => copyInto(root, b));
   const real = bins.map((b) => { try { return realpathSync(b); } catch { return b; } });
   await inParallel(await sharedLibraries([...new Set(real)]), 16, (lib) => copyInto(root, lib));
@@ -174,7 +181,7 @@ export async function buildImages(dir: string): Promise<Record<ImageKind, string
   const images = Object.fromEntries(IMAGE_KINDS.map((k) => [k, join(dir, k)])) as Record<ImageKind, string>;
   await Promise.all([buildImage('full', images.full), buildImage('busybox', images.busybox), buildImage('distroless', images.distroless)]);
   await run('cp', ['-a', '--link', images.full, images.notar]);
-  for (const f of ['usr/bin/tar', 'usr/sbin/rmt', 'usr/sbin/rmt-tar', 'usr/sbin/tarcat', 'usr/bin/rmt']) {
+  for (const f of ['usr/lib/openssh/sftp-server', 'usr/bin/tar', 'usr/sbin/rmt', 'usr/sbin/rmt-tar', 'usr/sbin/tarcat', 'usr/bin/rmt']) {
     await rm(join(images.notar, f), { force: true });
   }
   await rm(join(images.notar, 'etc/os-release'));
