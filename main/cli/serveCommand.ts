@@ -6,6 +6,7 @@ import { isLoopback } from '../serve/auth.ts';
 import { startServer, type ServeHandle } from '../serve/server.ts';
 import { loadOrMakeSelfSigned, readTlsFiles, selfSignedNames, type TlsPair } from '../serve/tlsCert.ts';
 import { gatewayDeps, startSshGateway, type SshGateway } from '../ssh/gateway.ts';
+import { sshKeepalive } from '../ssh/sshSettings.ts';
 import { parseCommand, UsageError } from './args.ts';
 
 export const SERVE_USAGE =
@@ -125,6 +126,7 @@ export async function startServe(
         authorizedKeysFile: args.sshAuthorizedKeys ?? join(homedir(), '.ssh', 'authorized_keys'),
         hostKeyFile: args.sshHostKey,
         log: extra.log,
+        ...sshKeepalive(kubedeck.settings),
         ...extra.ssh,
       });
     } catch (err) {

@@ -11,7 +11,6 @@
  *   A command without a pty is a plain exec (execChannel.ts), binary-clean.
  * - Vanished clients (kill -9, a dead network) are noticed by SSH keepalives.
  */
-import type { AddressInfo } from 'node:net';
 import ssh2, { type Connection, type PublicKeyAuthContext, type Session } from 'ssh2';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Kubedeck } from '../core/kubedeck.ts';
@@ -25,6 +24,7 @@ import { runCommand } from './execChannel.ts';
 import { runSftp } from './sftpSubsystem.ts';
 import { fail, type ChannelLike } from './channelUtil.ts';
 import { ConnectionForwarding } from './forwarding.ts';
+import { listenSsh, type SshListener } from './sshListener.ts';
 
 export interface GatewayDeps {
   host: SessionHost;
@@ -99,7 +99,10 @@ export async function startSshGateway(deps: GatewayDeps, opts: GatewayOptions): 
       connections.add(client);
       const from = `${info.ip}:${info.port}`;
       let login: Login | undefined;
-      client.on('error', () => undefined);
+      client.on('error', (err: Error & { level?: string }) => {
+        // Keepalive expired (a dead network): ssh2 only half-closes; destroy, so channels close and shells detach.
+        if (err.level === 'client-timeout') listener.socketOf(info.ip, info.port)?.destroy();
+      });
       client.on('close', () => connections.delete(client));
       client.on('authentication', (ctx) => {
         if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
@@ -130,19 +133,14 @@ export async function startSshGateway(deps: GatewayDeps, opts: GatewayOptions): 
     },
   );
   server.on('error', (err: Error) => opts.log?.(`ssh: ${err.message}`));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  // Our own TCP listener (sshListener.ts), so that a vanished client's socket can be destroyed.
+  const listener: SshListener = await listenSsh(server, opts.port, opts.host ?? '127.0.0.1');
+  const port = listener.port;
   return {
     port,
     hostKey,
     close: async () => {
-      const closed = new Promise<void>((r) => server.close(() => r()));
+      const closed = listener.close();
       for (const c of connections) c.end();
       await closed;
     },
