@@ -1,11 +1,15 @@
 /**
  * Coalesces a session's output before it is fanned out: a shell writes in many small chunks, and each
  * chunk sent alone costs a frame, an event and a write call per viewer. Like VS Code's terminal data
- * bufferer (~5 ms), except that the first chunk after a quiet spell goes out at once — a keystroke's echo
- * must not wait for a timer — and only what follows within the window is batched (or sent at 64 KiB).
+ * bufferer (~5 ms), except that small output goes out at once: the first QUICK_BYTES of each window are
+ * sent as they come, so a keystroke's echo never waits for a timer — not even while the user types fast,
+ * each key's echo landing within the window of the one before — and only output beyond that (a command's
+ * listing, a flood) is batched for the window, or sent as soon as 64 KiB are waiting.
  */
 export const BATCH_MS = 5;
 export const BATCH_BYTES = 64 * 1024;
+/** Per window, this much output is sent without waiting: echoes and prompts, never a flood. */
+export const QUICK_BYTES = 1024;
 
 export interface BatcherOptions {
   flush(data: Uint8Array): void;
@@ -18,7 +22,8 @@ export class OutputBatcher {
   private chunks: Uint8Array[] = [];
   private bytes = 0;
   private timer?: NodeJS.Timeout;
-  private lastFlush = -Infinity;
+  private windowStart = -Infinity;
+  private sentInWindow = 0;
   private readonly windowMs: number;
   private readonly maxBytes: number;
   private readonly now: () => number;
@@ -31,11 +36,16 @@ export class OutputBatcher {
 
   push(data: Uint8Array): void {
     if (!data.length) return;
-    if (!this.bytes && !this.timer && this.now() - this.lastFlush >= this.windowMs) {
-      // Quiet until now: send at once, and batch what follows for one window.
-      this.emit(data);
-      this.arm();
-      return;
+    if (!this.bytes) {
+      const now = this.now();
+      if (now - this.windowStart >= this.windowMs) {
+        this.windowStart = now;
+        this.sentInWindow = 0;
+      }
+      if (this.sentInWindow + data.length <= QUICK_BYTES) {
+        this.emit(data);
+        return;
+      }
     }
     this.chunks.push(data);
     this.bytes += data.length;
@@ -60,7 +70,7 @@ export class OutputBatcher {
   }
 
   private emit(data: Uint8Array): void {
-    this.lastFlush = this.now();
+    this.sentInWindow += data.length;
     this.opts.flush(data);
   }
 
@@ -68,10 +78,7 @@ export class OutputBatcher {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.bytes) {
-        this.flush();
-        this.arm();
-      }
+      this.flush();
     }, this.windowMs);
   }
 }
