@@ -82,8 +82,10 @@ export interface TerminalsMethods {
    * is sent before any further `terminal.data` for it; `cols`/`rows` is the viewer's size (0 keeps the
    * session's). Attaching twice is harmless (a fresh snapshot). Throws "… has ended …" (with why) for a
    * session that was closed or ended after its grace period, and for ids the host never had.
+   * `hidden`: attach without showing it yet (a restored tab in the background, whose terminal the page
+   * creates only when the tab is first shown): no snapshot and no output until `setTerminalVisible(id, true)`.
    */
-  attachTerminal(id: string, cols: number, rows: number): Promise<TerminalInfo>;
+  attachTerminal(id: string, cols: number, rows: number, hidden?: boolean): Promise<TerminalInfo>;
   /**
    * Stops showing a session without ending it: with no viewer left it runs on for the grace period. What
    * a page does implicitly when it goes away (reload, closed tab, dropped socket).

@@ -16,6 +16,8 @@ export type ArgType = 'string' | 'number' | 'boolean' | 'object' | 'strings' | '
 
 export interface MethodSpec {
   args: readonly ArgType[];
+  /** How many of the last `args` may be left out (optional parameters of the method). */
+  optional?: number;
   /** The largest frame a call of this method may be (bytes of JSON, or of a binary call with its header). */
   maxBytes: number;
 }
@@ -31,6 +33,8 @@ const PASTE = MAX_WRITE_FRAME_BYTES;
 const UPLOAD = 1024 * KiB + SMALL;
 
 const spec = (maxBytes: number, ...args: ArgType[]): MethodSpec => ({ args, maxBytes });
+/** A method whose last `optional` arguments may be left out. */
+const withOptional = (optional: number, s: MethodSpec): MethodSpec => ({ ...s, optional });
 
 export const CALL_SPECS: Record<keyof KubedeckMethods, MethodSpec> = {
   listClusters: spec(SMALL),
@@ -40,7 +44,7 @@ export const CALL_SPECS: Record<keyof KubedeckMethods, MethodSpec> = {
   listPods: spec(SMALL, 'string', 'string'),
   reconnectCluster: spec(SMALL, 'string'),
   openTerminal: spec(SMALL, 'object'),
-  attachTerminal: spec(SMALL, 'string', 'number', 'number'),
+  attachTerminal: withOptional(1, spec(SMALL, 'string', 'number', 'number', 'boolean')),
   detachTerminal: spec(SMALL, 'string'),
   setTerminalVisible: spec(SMALL, 'string', 'boolean'),
   listSessions: spec(SMALL),
@@ -140,8 +144,12 @@ function matches(type: ArgType, v: unknown, bytes: number | undefined): boolean 
  */
 export function checkArgs(method: string, s: MethodSpec, args: unknown, bytes?: number): string | undefined {
   if (!Array.isArray(args)) return `${method}: arguments must be a list`;
-  if (args.length !== s.args.length) return `${method}: expected ${s.args.length} argument(s), got ${args.length}`;
-  for (let i = 0; i < s.args.length; i++) {
+  const least = s.args.length - (s.optional ?? 0);
+  if (args.length < least || args.length > s.args.length) {
+    const expected = least === s.args.length ? `${least}` : `${least} to ${s.args.length}`;
+    return `${method}: expected ${expected} argument(s), got ${args.length}`;
+  }
+  for (let i = 0; i < args.length; i++) {
     if (matches(s.args[i], args[i], bytes)) continue;
     const what = `${method}: argument ${i + 1}`;
     if (s.args[i] !== 'bytes') return `${what} must be ${describe(s.args[i])}`;

@@ -84,8 +84,8 @@ export class HostedSession {
     this.links.set(viewer.id, this.link(viewer));
   }
 
-  /** Adds (or refreshes) a viewer: it is sent a snapshot of the screen, then live output. */
-  attach(viewer: TerminalViewer, cols: number, rows: number): TerminalInfo {
+  /** Adds (or refreshes) a viewer: it is sent a snapshot of the screen, then live output — or, hidden, nothing until shown. */
+  attach(viewer: TerminalViewer, cols: number, rows: number, hidden = false): TerminalInfo {
     let link = this.links.get(viewer.id);
     if (!link) {
       link = this.link(viewer);
@@ -93,8 +93,12 @@ export class HostedSession {
       this.links.set(viewer.id, link);
       this.deps.onViewersChanged(this);
     }
-    link.visible = true;
     if (!viewer.readOnly && cols > 0 && rows > 0) this.resize(cols, rows);
+    if (hidden) {
+      link.hide();
+      return this.info();
+    }
+    link.visible = true;
     this.resync(link);
     return this.info();
   }
@@ -187,7 +191,8 @@ export class HostedSession {
     link.beginSync();
     void this.screen.snapshot().then((snap) => {
       if (this.links.get(link.viewer.id) !== link || this.ended) return;
-      link.viewer.emit('terminal.snapshot', { id: this.id, ...snap });
+      // Hidden meanwhile: it gets the screen when it is shown again, not now.
+      if (link.visible) link.viewer.emit('terminal.snapshot', { id: this.id, ...snap });
       link.endSync();
     });
   }

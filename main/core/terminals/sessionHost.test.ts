@@ -183,6 +183,30 @@ describe('session host', () => {
     await a.svc.closeTerminal(t.id);
   });
 
+  it('a viewer attached hidden (a background tab after a reload) keeps the session and is sent nothing until shown', async () => {
+    const a = new Client(host, 'alice');
+    const t = await open(a);
+    await until('prompt', () => a.bytes(t.id) > 0);
+    await a.svc.writeTerminal(t.id, 'echo before-reload-$((2*21))\n');
+    await until('typed', () => a.text(t.id).includes('before-reload-42'));
+    await a.svc.dispose();
+    const page = new Client(host, 'alice');
+    const info = await page.svc.attachTerminal(t.id, 0, 0, true);
+    assert.equal(info.state.state, 'connected');
+    assert.equal(host.get(t.id)?.viewerCount, 1, 'attached: the grace period does not run');
+    // Output fans out to every viewer at once: when the visible one has it, the hidden one was passed over.
+    const other = new Client(host, 'bob');
+    await other.svc.attachTerminal(t.id, 0, 0);
+    await other.svc.writeTerminal(t.id, 'echo in-background-$((3*3))\n');
+    await until('typed', () => other.text(t.id).includes('in-background-9'));
+    assert.equal(page.bytes(t.id), 0);
+    assert.equal(page.snapshots.get(t.id), undefined, 'no snapshot for a tab not shown');
+    await page.svc.setTerminalVisible(t.id, true);
+    const snap = await until('snapshot on first show', () => page.snapshots.get(t.id)?.at(-1));
+    assert.match(snap.data, /before-reload-42[\s\S]*in-background-9/);
+    await page.svc.closeTerminal(t.id);
+  });
+
   it('broadcast typing reaches every chosen terminal and is audited', async () => {
     const a = new Client(host, 'alice', auditLog);
     const one = await open(a, 'shell');

@@ -71,8 +71,8 @@ export class SessionHost {
     return s.session.start();
   }
 
-  attach(viewer: TerminalViewer, id: string, cols: number, rows: number): TerminalInfo {
-    return this.need(id).attach(viewer, cols, rows);
+  attach(viewer: TerminalViewer, id: string, cols: number, rows: number, hidden = false): TerminalInfo {
+    return this.need(id).attach(viewer, cols, rows, hidden);
   }
 
   detach(viewer: TerminalViewer, id: string): void {

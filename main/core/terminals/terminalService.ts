@@ -64,9 +64,9 @@ export class TerminalService implements TerminalsMethods {
     return this.host.open(this.viewer, req);
   }
 
-  async attachTerminal(id: string, cols: number, rows: number): Promise<TerminalInfo> {
+  async attachTerminal(id: string, cols: number, rows: number, hidden?: boolean): Promise<TerminalInfo> {
     this.live();
-    return this.host.attach(this.viewer, id, cols, rows);
+    return this.host.attach(this.viewer, id, cols, rows, hidden === true);
   }
 
   async detachTerminal(id: string): Promise<void> {

@@ -32,8 +32,8 @@ function fakeApi() {
     writeTerminal: async (id, data) => void calls.push(['write', id, data]),
     resizeTerminal: async (id, cols, rows) => void calls.push(['resize', id, cols, rows]),
     closeTerminal: async (id) => void calls.push(['close', id]),
-    attachTerminal: async (id, cols, rows) => {
-      calls.push(['attach', id, cols, rows]);
+    attachTerminal: async (id, cols, rows, hidden?: boolean) => {
+      calls.push(hidden === undefined ? ['attach', id, cols, rows] : ['attach', id, cols, rows, hidden]);
       const found = answers.list.find((x) => x.id === id);
       if (!found) throw new Error(`terminal ${id} has ended: no one attached to it for 15 minutes`);
       return found;
@@ -210,6 +210,32 @@ test('a restored pane (it has a session id) attaches instead of opening; one tha
   const gone = session({ key: 's2', id: 'gone', started: false });
   await t.sessions.start(gone, 80, 24);
   assert.deepEqual(gone.state, { state: 'error', reason: 'terminal gone has ended: no one attached to it for 15 minutes' });
+});
+
+test('a pane of a background tab attaches hidden (no screen sent until shown), once; a later start does nothing', async () => {
+  const t = setup();
+  const restored = session({ key: 's1', id: 'kept', started: false });
+  t.answers.list = [info('kept', { state: 'connected' })];
+  await t.sessions.startHidden(restored);
+  await t.sessions.startHidden(restored);
+  await t.sessions.start(restored, 120, 40);
+  assert.deepEqual(t.calls.filter((c) => c[0] === 'attach' || c[0] === 'open'), [['attach', 'kept', 0, 0, true]]);
+  assert.equal(restored.state.state, 'connected');
+  // Shown at last: its pane asks for the screen.
+  t.sessions.setVisible(restored, true);
+  assert.deepEqual(t.calls.at(-1), ['visible', 'kept', true]);
+});
+
+test('after a lost connection, a pane with no terminal yet attaches hidden again; one with a terminal at its size', async () => {
+  const t = setup(new Set(['a', 'b']));
+  const shown = session({ key: 'a', id: 'ida', started: true, state: { state: 'disconnected', reason: CONNECTION_LOST } });
+  const background = session({ key: 'b', id: 'idb', started: true, state: { state: 'disconnected', reason: CONNECTION_LOST } });
+  t.router.bind('a', 'ida');
+  t.router.attach('a', t.pane);
+  t.answers.list = [info('ida'), info('idb')];
+  await t.sessions.reattachAll(() => [shown, background]);
+  assert.deepEqual(t.calls.filter((c) => c[0] === 'attach').sort(), [['attach', 'ida', 100, 30], ['attach', 'idb', 0, 0, true]]);
+  assert.equal(background.state.state, 'connected');
 });
 
 test('a lost connection disconnects live sessions; once back, each attaches again, and those the host ended say why', async () => {

@@ -60,13 +60,24 @@ export class TerminalSessions {
     else await this.openFresh(s, cols, rows);
   }
 
+  /**
+   * A restored pane of a tab in the background: attached, so the host keeps its session for this page,
+   * but sent nothing; its pane (created when the tab is first shown) makes it visible and gets the screen.
+   */
+  async startHidden(s: Session): Promise<void> {
+    if (s.started || !s.id) return;
+    s.started = true;
+    await this.attach(s, 0, 0, true);
+  }
+
   /** Attaches this page to the pane's session on the main side; one that ended shows why. */
-  private async attach(s: Session, cols: number, rows: number): Promise<void> {
+  private async attach(s: Session, cols: number, rows: number, hidden = false): Promise<void> {
     const id = s.id;
     this.deps.router.bind(s.key, id);
     let info: TerminalInfo;
     try {
-      info = await this.deps.api.attachTerminal(id, cols, rows);
+      // The flag is left out rather than sent false: serve checks each call's arguments by position.
+      info = await (hidden ? this.deps.api.attachTerminal(id, 0, 0, true) : this.deps.api.attachTerminal(id, cols, rows));
     } catch (err) {
       this.applyState(s, { state: 'error', reason: errorMessage(err) });
       return;
@@ -148,10 +159,12 @@ export class TerminalSessions {
     await Promise.all(
       sessions().map(async (s) => {
         if (!s.id || !s.started) return;
-        const size = this.deps.router.sink(s.key)?.size() ?? { cols: 0, rows: 0 };
+        const sink = this.deps.router.sink(s.key);
+        const size = sink?.size() ?? { cols: 0, rows: 0 };
         let info: TerminalInfo;
         try {
-          info = await this.deps.api.attachTerminal(s.id, size.cols, size.rows);
+          // A pane not created yet (its tab never shown since the reload) stays hidden until it is.
+          info = await (sink ? this.deps.api.attachTerminal(s.id, size.cols, size.rows) : this.deps.api.attachTerminal(s.id, 0, 0, true));
         } catch (err) {
           if (!isFinal(s.state) || s.state.state === 'disconnected') this.applyState(s, { state: 'disconnected', reason: errorMessage(err) });
           return;

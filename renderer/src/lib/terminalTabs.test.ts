@@ -315,6 +315,20 @@ test('restore adds the saved tabs after those open, with keys of the list, and s
   assert.equal(new Set(keys).size, keys.length);
 });
 
+test('restored tabs in the background are deferred (no terminals yet) until first shown; the shown one is not', () => {
+  const { state, list } = tabList();
+  for (const name of ['a', 'b', 'c']) list.open(ref(name));
+  list.allSessions().forEach((s, i) => (s.id = `id-${i}`));
+  list.activate(state.tabs[1].key);
+  const other = tabList();
+  const added = other.list.restoreTabs(list.save());
+  assert.deepEqual(added.map((t) => !!t.deferred), [true, false, true]);
+  other.list.activate(added[2].key);
+  assert.deepEqual(added.map((t) => !!t.deferred), [true, false, false]);
+  assert.equal(list.save().tabs.length, 3);
+  assert.ok(!JSON.stringify(other.list.save()).includes('deferred'), 'not part of the saved layout');
+});
+
 test('a malformed saved layout is refused with a sentence and changes nothing', () => {
   const { state, list } = tabList();
   list.open(ref('a'));

@@ -45,6 +45,11 @@ export interface Tab {
   maximized?: string;
   /** A log tab (kind "logs"): it has no panes and shows a log view of this instead (components/logs). */
   logs?: LogTabSpec;
+  /**
+   * Restored after a reload in the background: its panes are attached to their sessions (so the host
+   * keeps them) but get no terminal, no screen and no output until the tab is first shown.
+   */
+  deferred?: boolean;
 }
 
 /** What a log tab follows: a container, every container of a pod, or (`workload`) every pod of the pod's workload. */
@@ -305,6 +310,8 @@ export class TabList {
   }
 
   activate(tabKey: string | undefined): void {
+    const tab = tabKey === undefined ? undefined : this.tab(tabKey);
+    if (tab?.deferred) tab.deferred = false;
     this.state.activeKey = tabKey;
     this.focusActive();
   }
@@ -350,6 +357,9 @@ export class TabList {
     const restored = restoreLayout(saved, (prefix) => this.newKey(prefix));
     this.tabs.push(...restored.tabs);
     const added = this.tabs.slice(this.tabs.length - restored.tabs.length);
+    // Only the tab shown gets its terminals now: 20 restored tabs would otherwise each create, measure and
+    // draw an xterm before the first screen appears.
+    for (const t of added) if (t.key !== restored.activeKey && !t.logs) t.deferred = true;
     if (restored.activeKey) this.activate(restored.activeKey);
     return added;
   }

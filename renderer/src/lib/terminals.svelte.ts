@@ -61,7 +61,8 @@ class Terminals extends TabList {
     const saved = loadLayout(pageStorage(), isSavedLayout);
     if (!saved || this.tabs.length) return;
     try {
-      this.restoreTabs(saved);
+      const added = this.restoreTabs(saved);
+      for (const tab of added) if (tab.deferred) for (const s of tab.panes) void this.sessions.startHidden(s);
     } catch {
       // A layout this version cannot read: the page starts without tabs; the sessions run on and are listed.
     }
