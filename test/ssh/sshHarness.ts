@@ -95,7 +95,8 @@ async function startOn(tc: TestClusters, dir: string, opts: { graceSeconds?: num
     stop: async () => {
       await serve.stop().catch(() => undefined);
       await tc.stop();
-      await rm(dir, { recursive: true, force: true });
+      // Retries: recordings of sessions that just ended may still be written as the folder goes.
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
   return h;
