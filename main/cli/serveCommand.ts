@@ -6,7 +6,7 @@ import { isLoopback } from '../serve/auth.ts';
 import { startServer, type ServeHandle } from '../serve/server.ts';
 import { loadOrMakeSelfSigned, readTlsFiles, selfSignedNames, type TlsPair } from '../serve/tlsCert.ts';
 import { gatewayDeps, startSshGateway, type SshGateway } from '../ssh/gateway.ts';
-import { sshKeepalive } from '../ssh/sshSettings.ts';
+import { sshCiphers, sshKeepalive } from '../ssh/sshSettings.ts';
 import { parseCommand, UsageError } from './args.ts';
 
 export const SERVE_USAGE =
@@ -127,6 +127,7 @@ export async function startServe(
         hostKeyFile: args.sshHostKey,
         log: extra.log,
         ...sshKeepalive(kubedeck.settings),
+        ...sshCiphers(kubedeck.settings),
         ...extra.ssh,
       });
     } catch (err) {

@@ -1,4 +1,6 @@
 /** What the gateway needs of an ssh2 server channel, and the one way to refuse on it. */
+import type { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import type { ServerChannel } from 'ssh2';
 
 export type ChannelLike = ServerChannel;
@@ -20,4 +22,26 @@ export function finish(channel: ChannelLike, code: number): void {
   } catch {
     // the client is gone already
   }
+}
+
+/**
+ * `src.pipe(dest, { end: false })`, with the connection's socket corked while each chunk is written: ssh2
+ * writes one socket write per SSH packet (32 KiB for OpenSSH), so a 256 KiB chunk from the exec stream
+ * would be 8 syscalls and 8 wake-ups of the client; corked until the next tick they go as one writev.
+ * Measured on `ssh host cat`: the gateway's CPU per byte falls, the client is woken less.
+ */
+export function pipeBulk(src: Readable, dest: Writable, socket: Socket | undefined): void {
+  if (socket) {
+    let corked = false;
+    src.prependListener('data', () => {
+      if (corked) return;
+      corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        corked = false;
+        socket.uncork();
+      });
+    });
+  }
+  src.pipe(dest, { end: false });
 }

@@ -13,7 +13,7 @@ import { NO_SHELL_MESSAGE, looksLikeNoShell } from '../core/kube/noShell.ts';
 import { kubeExec, type RemoteProcess } from '../core/kube/remoteProcess.ts';
 import { runExec } from '../core/kube/runCollect.ts';
 import { killRemoteTree } from '../core/terminals/shellProcess.ts';
-import { fail, finish, type ChannelLike } from './channelUtil.ts';
+import { fail, finish, pipeBulk, type ChannelLike } from './channelUtil.ts';
 import type { Login } from './gateway.ts';
 import { routeName, type Route } from './route.ts';
 
@@ -54,7 +54,7 @@ export async function runCommand(req: CommandRequest): Promise<void> {
   });
   p.stdin.on('error', () => undefined);
   channel.pipe(p.stdin);
-  p.stdout.pipe(channel, { end: false });
+  pipeBulk(p.stdout, channel, login.socket);
   p.stderr.pipe(pid).pipe(channel.stderr, { end: false });
   const drained = Promise.all([ended(p.stdout), ended(pid)]);
   const res = await p.done;

@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WEB_POD } from '../../test/cluster/index.ts';
-import { collect, startHarness, type Harness } from '../../test/ssh/sshHarness.ts';
+import { collect, setUp, startHarness, type Harness } from '../../test/ssh/sshHarness.ts';
 import { until } from '../../test/util/wait.ts';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -27,34 +27,45 @@ describe('SSH gateway: port forwarding', () => {
   let h: Harness;
   const big = randomBytes(3 << 20);
   const kids: ChildProcess[] = [];
-  before(async () => {
+  // setUp prints the whole error if this fails (a CI log once showed only that the hook had failed).
+  before(() => setUp('the port-forwarding suite\'s setup (test clusters, gateway, web pod)', async () => {
     h = await startHarness();
     await h.tc.clusters[0].addPod('default', WEB_POD);
     const www = join(h.tc.clusters[0].rootOf('default', 'web', 'httpd'), 'www');
     await mkdir(www, { recursive: true });
     await writeFile(join(www, 'big'), big);
-  });
+  }));
   after(async () => {
     for (const k of kids) k.kill('SIGKILL');
     await h?.stop();
   });
 
-  /** `ssh -N -L port:dest` in the background; resolves once the local port answers. */
+  /**
+   * `ssh -N -L port:dest` in the background; resolves once ssh listens on the local port. The free port is
+   * picked before ssh binds it, so another process may take it meanwhile: ssh then exits at once
+   * (ExitOnForwardFailure) and a new port is tried.
+   */
   async function forward(user: string, spec: string, extra: string[] = []) {
-    const port = await freePort();
-    const p = spawn('timeout', ['120', 'ssh', ...h.opts(), '-o', 'ExitOnForwardFailure=yes', '-N', '-L', `${port}:${spec}`, ...extra, '-p', String(h.port), '-l', user, '127.0.0.1'], { stdio: 'pipe' });
-    kids.push(p);
-    let stderr = '';
-    p.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-    await until('the ssh -L listener', async () => {
-      const s = await new Promise<boolean>((resolve) => {
-        const c = createServer();
-        c.once('error', () => resolve(true)); // in use: ssh listens there
-        c.listen(port, '127.0.0.1', () => c.close(() => resolve(false)));
-      });
-      return s;
-    }, 20_000);
-    return { port, stderr: () => stderr, stop: () => p.kill('SIGTERM') };
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const p = spawn('timeout', ['120', 'ssh', ...h.opts(), '-o', 'ExitOnForwardFailure=yes', '-N', '-L', `${port}:${spec}`, ...extra, '-p', String(h.port), '-l', user, '127.0.0.1'], { stdio: 'pipe' });
+      kids.push(p);
+      let stderr = '';
+      let exited: number | null | undefined;
+      p.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+      p.on('exit', (code) => (exited = code));
+      const listening = await until(`the ssh -L listener on ${port}`, async () => {
+        if (exited !== undefined) return 'exited';
+        const inUse = await new Promise<boolean>((resolve) => {
+          const c = createServer();
+          c.once('error', () => resolve(true)); // in use: ssh listens there
+          c.listen(port, '127.0.0.1', () => c.close(() => resolve(false)));
+        });
+        return inUse && 'listening';
+      }, 30_000);
+      if (listening === 'listening') return { port, stderr: () => stderr, stop: () => p.kill('SIGTERM') };
+      if (attempt >= 3 || !/in use|cannot listen/i.test(stderr)) throw new Error(`ssh -L ${port}:${spec} exited ${exited}: ${stderr.trim()}`);
+    }
   }
 
   it('ssh -N -L P:localhost:80: an HTTP GET and a 3 MiB download through port 80 of the pod', async () => {

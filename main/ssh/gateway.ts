@@ -10,8 +10,10 @@
  *   UI's session list, attachable there; a client that vanishes only detaches it (grace period).
  *   A command without a pty is a plain exec (execChannel.ts), binary-clean.
  * - Vanished clients (kill -9, a dead network) are noticed by SSH keepalives.
+ * - Two ssh2 servers that differ only in their cipher offer: OpenSSH clients get AES-GCM (ciphers.ts).
  */
 import ssh2, { type Connection, type PublicKeyAuthContext, type Session } from 'ssh2';
+import type { Socket } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Kubedeck } from '../core/kubedeck.ts';
 import type { SessionHost } from '../core/terminals/sessionHost.ts';
@@ -25,6 +27,7 @@ import { runSftp } from './sftpSubsystem.ts';
 import { fail, type ChannelLike } from './channelUtil.ts';
 import { ConnectionForwarding } from './forwarding.ts';
 import { listenSsh, type SshListener } from './sshListener.ts';
+import { CIPHERS_GCM, CIPHERS_WIDE, isOpenSsh } from './ciphers.ts';
 
 export interface GatewayDeps {
   host: SessionHost;
@@ -45,6 +48,8 @@ export interface GatewayOptions {
   /** SSH keepalive interval (ms) and how many may go unanswered; default 15 s × 3 (ssh2's own defaults). */
   keepaliveMs?: number;
   keepaliveCountMax?: number;
+  /** "auto" (default): OpenSSH clients are offered AES-GCM only; "all": everyone the full list (ciphers.ts). */
+  ciphers?: 'auto' | 'all';
   log?: (s: string) => void;
 }
 
@@ -80,6 +85,8 @@ export interface Login {
   route: Route | Error;
   from: string;
   deps: GatewayDeps;
+  /** Bulk output is written with the connection's socket corked (channelUtil.ts `pipeBulk`). */
+  socket?: Socket;
 }
 
 export async function startSshGateway(deps: GatewayDeps, opts: GatewayOptions): Promise<SshGateway> {
@@ -88,53 +95,60 @@ export async function startSshGateway(deps: GatewayDeps, opts: GatewayOptions): 
   opts.log?.(`ssh: ${initial.keys.length} key(s) may log in (${opts.authorizedKeysFile})`);
   for (const p of initial.problems) opts.log?.(`ssh: ${p}`);
   const connections = new Set<Connection>();
-  const server = new ssh2.Server(
-    {
-      hostKeys: [hostKey.privateKey],
-      keepaliveInterval: opts.keepaliveMs ?? 15_000,
-      keepaliveCountMax: opts.keepaliveCountMax ?? 3,
-      ident: 'Kubedeck',
-    },
-    (client, info) => {
-      connections.add(client);
-      const from = `${info.ip}:${info.port}`;
-      let login: Login | undefined;
-      client.on('error', (err: Error & { level?: string }) => {
-        // Keepalive expired (a dead network): ssh2 only half-closes; destroy, so channels close and shells detach.
-        if (err.level === 'client-timeout') listener.socketOf(info.ip, info.port)?.destroy();
-      });
-      client.on('close', () => connections.delete(client));
-      client.on('authentication', (ctx) => {
-        if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
-        const found = authorize(ctx, opts.authorizedKeysFile);
-        if (!found) return ctx.reject(['publickey']);
-        if (!ctx.signature) return ctx.accept(); // "would this key do?" — yes: the client signs next
-        if (!ctx.blob || found.key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) {
-          void deps.audit.append('ssh.refused', found.name, { from, user: ctx.username, why: 'bad signature' }).catch(() => undefined);
-          return ctx.reject(['publickey']);
-        }
-        login = { who: found.name, key: found, route: route(deps, found, ctx.username), from, deps };
-        const l = login;
-        void deps.audit
-          .append('ssh.login', l.who, { from, user: ctx.username, key: fingerprintOf(found.key), ...(l.route instanceof Error ? { refused: l.route.message } : { target: routeName(l.route) }) })
-          .catch(() => undefined);
-        ctx.accept();
-      });
-      client.on('ready', () => {
-        if (!login) return client.end();
-        const l = login;
-        // -L to the pod's ports; -R, agent and X11 refused with a reason (forwarding.ts).
-        const fwd = new ConnectionForwarding({ login: l, log: opts.log });
-        client.on('close', () => fwd.close());
-        client.on('session', (accept) => onSession(accept(), l, fwd));
-        client.on('request', (_accept, reject, name) => fwd.onRequest(name, reject));
-        client.on('tcpip', (accept, reject, info) => fwd.onDirectTcpip(accept, reject, info));
-      });
-    },
-  );
-  server.on('error', (err: Error) => opts.log?.(`ssh: ${err.message}`));
+  const onConnection = (client: Connection, info: ssh2.ClientInfo): void => {
+    connections.add(client);
+    const from = `${info.ip}:${info.port}`;
+    let login: Login | undefined;
+    client.on('error', (err: Error & { level?: string }) => {
+      // Keepalive expired (a dead network): ssh2 only half-closes; destroy, so channels close and shells detach.
+      if (err.level === 'client-timeout') listener.socketOf(info.ip, info.port)?.destroy();
+    });
+    client.on('close', () => connections.delete(client));
+    client.on('authentication', (ctx) => {
+      if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
+      const found = authorize(ctx, opts.authorizedKeysFile);
+      if (!found) return ctx.reject(['publickey']);
+      if (!ctx.signature) return ctx.accept(); // "would this key do?" — yes: the client signs next
+      if (!ctx.blob || found.key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) {
+        void deps.audit.append('ssh.refused', found.name, { from, user: ctx.username, why: 'bad signature' }).catch(() => undefined);
+        return ctx.reject(['publickey']);
+      }
+      login = { who: found.name, key: found, route: route(deps, found, ctx.username), from, deps, socket: listener.socketOf(info.ip, info.port) };
+      const l = login;
+      void deps.audit
+        .append('ssh.login', l.who, { from, user: ctx.username, key: fingerprintOf(found.key), ...(l.route instanceof Error ? { refused: l.route.message } : { target: routeName(l.route) }) })
+        .catch(() => undefined);
+      ctx.accept();
+    });
+    client.on('ready', () => {
+      if (!login) return client.end();
+      const l = login;
+      // -L to the pod's ports; -R, agent and X11 refused with a reason (forwarding.ts).
+      const fwd = new ConnectionForwarding({ login: l, log: opts.log });
+      client.on('close', () => fwd.close());
+      client.on('session', (accept) => onSession(accept(), l, fwd));
+      client.on('request', (_accept, reject, name) => fwd.onRequest(name, reject));
+      client.on('tcpip', (accept, reject, info) => fwd.onDirectTcpip(accept, reject, info));
+    });
+  };
+  const serverWith = (cipher: ssh2.Algorithms['cipher']) => {
+    const server = new ssh2.Server(
+      {
+        hostKeys: [hostKey.privateKey],
+        keepaliveInterval: opts.keepaliveMs ?? 15_000,
+        keepaliveCountMax: opts.keepaliveCountMax ?? 3,
+        ident: 'Kubedeck',
+        algorithms: { cipher },
+      },
+      onConnection,
+    );
+    server.on('error', (err: Error) => opts.log?.(`ssh: ${err.message}`));
+    return server;
+  };
+  const wide = serverWith(CIPHERS_WIDE);
+  const gcm = opts.ciphers === 'all' ? wide : serverWith(CIPHERS_GCM);
   // Our own TCP listener (sshListener.ts), so that a vanished client's socket can be destroyed.
-  const listener: SshListener = await listenSsh(server, opts.port, opts.host ?? '127.0.0.1');
+  const listener: SshListener = await listenSsh((ident) => (isOpenSsh(ident) ? gcm : wide), opts.port, opts.host ?? '127.0.0.1');
   const port = listener.port;
   return {
     port,

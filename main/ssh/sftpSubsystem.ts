@@ -16,7 +16,7 @@ import { NO_SHELL_MESSAGE, looksLikeNoShell } from '../core/kube/noShell.ts';
 import { kubeExec, type RemoteProcess } from '../core/kube/remoteProcess.ts';
 import { runExec } from '../core/kube/runCollect.ts';
 import { killRemoteTree } from '../core/terminals/shellProcess.ts';
-import { finish, type ChannelLike } from './channelUtil.ts';
+import { finish, pipeBulk, type ChannelLike } from './channelUtil.ts';
 import type { Login } from './gateway.ts';
 import { routeName, type Route } from './route.ts';
 import { ContainerFs } from './sftpContainer.ts';
@@ -116,7 +116,7 @@ async function passThrough(req: SftpRequest, p: RemoteProcess, pid: number, stde
   p.stdin.on('error', () => undefined);
   if (stderrRest.length) channel.stderr.write(stderrRest);
   channel.pipe(p.stdin);
-  p.stdout.pipe(channel, { end: false });
+  pipeBulk(p.stdout, channel, login.socket);
   p.stderr.pipe(channel.stderr, { end: false });
   channel.resume();
   const res = await p.done;

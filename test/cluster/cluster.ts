@@ -209,13 +209,18 @@ export class TestCluster {
     if (!isRunning(spec)) return;
     for (const c of containersOf(spec)) {
       const key = `${namespace}/${spec.name}/${c.name}`;
-      this.logs.set(key, { current: new ContainerLog() });
-      if (c.command) void this.runMain(namespace, spec.name, c);
+      // A main that preparePod started already (its declared ports waited for) is adopted, not started twice:
+      // a second one crash-looped on the taken port and rewrote the web fixture's index.html each second.
+      const started = this.mains.get(key);
+      const log = new ContainerLog();
+      this.logs.set(key, { current: log });
+      if (started?.running) started.spec.onOutput = (d) => log.write(d);
+      if (c.command) void this.runMain(namespace, spec.name, c, started?.running ? started : undefined);
     }
   }
 
   /** Runs a container's main process into a fresh log, and again each time it ends while its pod lives (restartPolicy Always). */
-  private async runMain(namespace: string, pod: string, c: TestContainerSpec): Promise<void> {
+  private async runMain(namespace: string, pod: string, c: TestContainerSpec, adopt?: ContainerMain): Promise<void> {
     const key = `${namespace}/${pod}/${c.name}`;
     const rec = this.store.pods.get(`${namespace}/${pod}`);
     const root = rec?.roots.get(c.name);
@@ -223,7 +228,7 @@ export class TestCluster {
     const path = root && argv.length ? await resolveInRoot(root, argv[0]) : undefined;
     if (!rec || !root || !path || this.stopped || this.store.pods.get(`${namespace}/${pod}`) !== rec) return;
     const log = this.logs.get(key)?.current ?? new ContainerLog();
-    const main = new ContainerMain({ root, nsPid: this.sandboxes.pidOf(root), path, argv, tty: false, stdin: false, hostname: pod, onOutput: (d) => log.write(d) });
+    const main = adopt ?? new ContainerMain({ root, nsPid: this.sandboxes.pidOf(root), path, argv, tty: false, stdin: false, hostname: pod, onOutput: (d) => log.write(d) });
     this.mains.set(key, main);
     const startedAt = new Date().toISOString();
     const exitCode = await main.exited;

@@ -39,6 +39,34 @@ export interface Result {
 export async function startHarness(opts: { clusters?: number; graceSeconds?: number; authorizedKeys?: (pub: string) => string } = {}): Promise<Harness> {
   const tc = await startTestClusters({ clusters: opts.clusters ?? 1 });
   const dir = await mkdtemp(join(tmpdir(), 'kd-ssh-'));
+  try {
+    return await startOn(tc, dir, opts);
+  } catch (err) {
+    // A half-started harness would leave the clusters (detached sandboxes) running and the test file hanging.
+    await tc.stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Runs a suite's `before` body and, when it fails, prints the whole error (stack and causes) on stderr
+ * before rethrowing: the test runner's summary of a failed hook can lose the message in a CI log.
+ */
+export async function setUp<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const parts: string[] = [];
+    for (let e: unknown = err, i = 0; e !== undefined && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+      parts.push(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    }
+    process.stderr.write(`\n${what} failed:\n${parts.join('\ncaused by: ')}\n`);
+    throw new Error(`${what} failed: ${parts.map((p) => p.split('\n')[0]).join(' <- ')}`, { cause: err });
+  }
+}
+
+async function startOn(tc: TestClusters, dir: string, opts: { graceSeconds?: number; authorizedKeys?: (pub: string) => string }): Promise<Harness> {
   const dataDir = join(dir, 'data');
   await run('mkdir', ['-p', dataDir]);
   await writeFile(join(dataDir, 'settings.json'), JSON.stringify({ 'terminals.graceSeconds': opts.graceSeconds ?? 2 }));
@@ -67,7 +95,8 @@ export async function startHarness(opts: { clusters?: number; graceSeconds?: num
     stop: async () => {
       await serve.stop().catch(() => undefined);
       await tc.stop();
-      await rm(dir, { recursive: true, force: true });
+      // Retries: recordings of sessions that just ended may still be written as the folder goes.
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
   return h;
