@@ -15,7 +15,7 @@
  * caller can compare against the container's b2sum or sha256sum without reading anything twice.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, constants as fsc, openSync, promises as fsp, writeSync } from 'node:fs';
+import { closeSync, constants as fsc, fchmodSync, futimesSync, openSync, promises as fsp, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
@@ -73,14 +73,12 @@ interface PartialFile {
 
 const WRITE_BATCH = 1 << 20;
 /**
- * Files up to this size are received whole and written by a task of their own (see smallFile), many
- * at a time: one file after another, each async fs call a thread-pool round trip, 20,000 small files
- * took 10 s.
+ * Files up to this size are received whole and written with synchronous calls (see smallFile): through
+ * the thread pool every call is a round trip plus a promise, and 20,000 small files cost twice the CPU
+ * (6 s against 3 s here, measured) for no gain on a page-cached disk.
  */
 const SMALL_FILE = 256 << 10;
 const CREATE_FLAGS = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
-/** Small files written at once (bounds memory: at most this many × SMALL_FILE bytes held). */
-const WRITES_IN_FLIGHT = 64;
 /** The process's umask, read once (setting it back at once). */
 const UMASK = (() => {
   const m = process.umask(0o022);
@@ -90,20 +88,13 @@ const UMASK = (() => {
 const EXTRACTED_TYPES = new Set(['file', 'contiguous-file', 'directory', 'symlink', 'link']);
 const FILE_MODE_MASK = 0o777; // setuid/setgid from a container are not kept on the local disk
 const DIR_MODE_MASK = 0o1777;
-/** Opens a new file O_EXCL|O_NOFOLLOW (owner-only until its mode is set); undefined if something is in the way. */
-function openExclusive(abs: string): number | undefined {
+/**
+ * Opens a new file O_EXCL|O_NOFOLLOW with `mode` (inside the 0700 staging folder; owner-only by
+ * default); undefined if something is in the way.
+ */
+function openExclusive(abs: string, mode = 0o600): number | undefined {
   try {
-    return openSync(abs, CREATE_FLAGS, 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-    throw e;
-  }
-}
-
-/** openExclusive through the thread pool, with the file's own mode (inside the 0700 staging folder). */
-async function openExclusiveAsync(abs: string, mode: number): Promise<fsp.FileHandle | undefined> {
-  try {
-    return await fsp.open(abs, CREATE_FLAGS, mode);
+    return openSync(abs, CREATE_FLAGS, mode);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
     throw e;
@@ -127,9 +118,6 @@ export class SafeExtractor {
   /** The file being written when the stream stopped; resume() continues it. */
   partial?: PartialFile;
   private dirMeta = new Map<string, { mode: number; mtime?: Date }>();
-  /** Small files being written, by rel (see smallFile). */
-  private readonly writes = new Map<string, Promise<void>>();
-  private writeError?: Error;
   private okDirs = new Set<string>(['']);
   private readonly rootAbs: string;
 
@@ -164,7 +152,6 @@ export class SafeExtractor {
     for (const p of parts) {
       cur = cur ? `${cur}/${p}` : p;
       if (this.okDirs.has(cur)) continue;
-      await this.waitFor(cur);
       const a = this.abs(cur);
       const st = await fsp.lstat(a).catch(() => undefined);
       if (!st) {
@@ -203,13 +190,10 @@ export class SafeExtractor {
         await this.entry(entry.header, entry as unknown as AsyncIterable<Buffer>);
       }
     } catch (e) {
-      // What had fully arrived is on disk before anyone looks (a resume lists what is there).
-      await this.settleWrites().catch(() => {});
       throw sourceError ?? e;
     } finally {
       source.unpipe(ex as unknown as NodeJS.WritableStream);
     }
-    await this.settleWrites();
     if (sourceError) throw sourceError;
   }
 
@@ -298,9 +282,6 @@ export class SafeExtractor {
       if (type !== 'directory') this.refuse(name, 'empty name');
       return drain();
     }
-    if (this.writeError) throw this.writeError;
-    await this.waitFor(rel);
-    if (type === 'link') await this.waitFor((checkEntryName(h.linkname ?? '', undefined) as { rel?: string }).rel ?? '');
     const verdict = this.judge(rel, type, h);
     if (!verdict.ok) {
       this.refuse(name, verdict.reason, verdict.fatal);
@@ -382,11 +363,10 @@ export class SafeExtractor {
   }
 
   /**
-   * A small file: its body in memory, then written by a task of its own (open, write, futimes,
-   * close in the thread pool) while the archive goes on — up to WRITES_IN_FLIGHT files at a time,
-   * so the disk's latency is paid in parallel (one file after another, 20,000 files took 10 s). If
-   * the stream breaks inside it, what did arrive is written at once and `partial` kept, so a resume
-   * appends the rest as for a big file.
+   * A small file: its body gathered in memory, then created, written, timed and closed with
+   * synchronous calls (four syscalls, no thread-pool round trips; the event loop waits well under a
+   * millisecond). If the stream breaks inside it, what did arrive is written at once and `partial`
+   * kept, so a resume appends the rest as for a big file.
    */
   private async smallFile(name: string, part: PartialFile, body: AsyncIterable<Buffer>): Promise<void> {
     const chunks: Buffer[] = [];
@@ -398,7 +378,6 @@ export class SafeExtractor {
         part.bytes += c.length;
       }
     } catch (e) {
-      await this.settleWrites().catch(() => {});
       const fd = openExclusive(part.abs);
       if (fd !== undefined) {
         this.partial = part;
@@ -414,50 +393,24 @@ export class SafeExtractor {
     }
     if (part.bytes !== part.size) throw new Error(`archive ended inside ${part.rel}`);
     const buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    while (this.writes.size >= WRITES_IN_FLIGHT) await Promise.race(this.writes.values());
-    if (this.writeError) throw this.writeError;
-    const task = this.writeSmall(name, part, buf).then(
-      () => {
-        this.writes.delete(part.rel);
-      },
-      (e: unknown) => {
-        this.writes.delete(part.rel);
-        this.writeError ??= e as Error;
-      },
-    );
-    this.writes.set(part.rel, task);
-  }
-
-  private async writeSmall(name: string, part: PartialFile, buf: Buffer): Promise<void> {
-    let fh = await openExclusiveAsync(part.abs, part.mode);
-    if (!fh) {
+    let fd = openExclusive(part.abs, part.mode);
+    if (fd === undefined) {
+      // An earlier entry of the same name (archives may repeat one): replaced, unless it is a folder.
       const why = await this.clearSlot(part.rel);
       if (why) return this.refuse(name, why);
-      fh = (await openExclusiveAsync(part.abs, part.mode))!;
+      fd = openExclusive(part.abs, part.mode)!;
     }
     try {
-      if (buf.length) await fh.write(buf, 0, buf.length, 0);
+      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
       // The mode was given at creation; only a umask that took bits away needs a second call.
-      if (((part.mode & ~UMASK) & 0o777) !== part.mode) await fh.chmod(part.mode);
-      if (part.mtime) await fh.utimes(part.mtime, part.mtime);
+      if (((part.mode & ~UMASK) & 0o777) !== part.mode) fchmodSync(fd, part.mode);
+      if (part.mtime) futimesSync(fd, part.mtime, part.mtime);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
     if (buf.length) this.opts.onProgress?.(buf.length);
     this.files.set(part.rel, { rel: part.rel, size: part.bytes, digest: part.hash.digest('hex') });
     this.seen.add(part.rel);
-  }
-
-  /** Waits for every small file being written; throws the first write's error. */
-  async settleWrites(): Promise<void> {
-    while (this.writes.size) await Promise.all(this.writes.values());
-    if (this.writeError) throw this.writeError;
-  }
-
-  /** An entry at `rel` waits for a small file still being written there (an archive may repeat a name). */
-  private async waitFor(rel: string): Promise<void> {
-    const w = this.writes.get(rel);
-    if (w) await w;
   }
 
   private async writeChunk(fh: fsp.FileHandle, part: PartialFile, chunk: Buffer): Promise<void> {
@@ -527,7 +480,6 @@ export class SafeExtractor {
 
   /** After the last stream: folder modes and times (children first), and the symlink chain check. */
   async finish(): Promise<void> {
-    await this.settleWrites();
     for (const rel of this.symlinks) {
       const a = this.abs(rel);
       const st = await fsp.lstat(a).catch(() => undefined);

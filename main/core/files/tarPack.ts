@@ -4,7 +4,7 @@
  * hashed while it is read so the container's hash can be checked without a second read.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, promises as fsp, type Stats } from 'node:fs';
+import { createReadStream, lstatSync, promises as fsp, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import tar from 'tar-stream';
 
@@ -21,33 +21,37 @@ export interface LocalEntry {
   data?: Buffer;
 }
 
-/** Files up to this size are read whole (one call), several ahead of the pack, instead of streamed. */
+/**
+ * Files up to this size are read whole with one synchronous call when their turn comes, instead of
+ * streamed: through the thread pool a read is four round trips (open, fstat, read, close) and a
+ * promise each, which cost more CPU than the copy of 20,000 small files itself.
+ */
 const SMALL_FILE = 256 << 10;
-/** How many small files are read ahead of the pack (at most READ_AHEAD × SMALL_FILE bytes held). */
-const READ_AHEAD = 32;
 
 /**
  * Lists a local file or folder tree (depth first, parents before children, names sorted). Sockets
- * and fifos are reported and left out. The entries of a folder are stat'ed together (one thread-pool
- * round trip each, in parallel): one after another, 20,000 files took most of a second.
+ * and fifos are reported and left out. Synchronous lstat calls: a stat of a cached inode takes
+ * microseconds, far less than a thread-pool round trip and its promise (20,000 files: ~0.1 s
+ * against ~0.4 s of CPU).
  */
 export async function walkLocal(abs: string, name: string, onSkipped?: (rel: string, reason: string) => void): Promise<LocalEntry[]> {
   const out: LocalEntry[] = [];
-  const visit = async (a: string, rel: string, st: Stats): Promise<void> => {
+  const visit = (a: string, rel: string, st: Stats): void => {
     if (st.isDirectory()) {
       out.push({ rel, abs: a, type: 'dir', size: 0, mode: st.mode & 0o7777, mtime: st.mtime });
-      const names = (await fsp.readdir(a)).sort();
-      const stats = await Promise.all(names.map((n) => fsp.lstat(path.join(a, n))));
-      for (let i = 0; i < names.length; i++) await visit(path.join(a, names[i]), `${rel}/${names[i]}`, stats[i]);
+      for (const n of readdirSync(a).sort()) {
+        const p = path.join(a, n);
+        visit(p, `${rel}/${n}`, lstatSync(p));
+      }
     } else if (st.isFile()) {
       out.push({ rel, abs: a, type: 'file', size: st.size, mode: st.mode & 0o7777, mtime: st.mtime });
     } else if (st.isSymbolicLink()) {
-      out.push({ rel, abs: a, type: 'symlink', size: 0, mode: 0o777, mtime: st.mtime, target: await fsp.readlink(a) });
+      out.push({ rel, abs: a, type: 'symlink', size: 0, mode: 0o777, mtime: st.mtime, target: readlinkSync(a) });
     } else {
       onSkipped?.(rel, 'not a file, folder or symlink (socket, fifo or device)');
     }
   };
-  await visit(abs, name, await fsp.lstat(abs));
+  visit(abs, name, await fsp.lstat(abs));
   return out;
 }
 
@@ -74,21 +78,7 @@ export async function packEntries(
 ): Promise<PackResult> {
   const newHash = opts.hash ?? (() => createHash('sha256'));
   const pack = tar.pack();
-  const ahead = new Map<number, Promise<Buffer>>();
   const small = (e: LocalEntry) => e.type === 'file' && !e.data && e.size <= SMALL_FILE;
-  let next = 0;
-  const readAhead = (from: number) => {
-    next = Math.max(next, from);
-    while (next < entries.length && next < from + READ_AHEAD) {
-      const e = entries[next];
-      if (small(e)) {
-        const p = fsp.readFile(e.abs);
-        p.catch(() => {}); // awaited when its turn comes
-        ahead.set(next, p);
-      }
-      next++;
-    }
-  };
   // Errors are reported through the promises below; a destroyed stream must not also throw as an event.
   pack.on('error', () => {});
   const hashes = opts.hashes ?? new Map<string, string>();
@@ -108,9 +98,7 @@ export async function packEntries(
       opts.signal?.throwIfAborted();
       if (pumpError) throw pumpError;
       const header = { name: e.rel, mode: e.mode, mtime: e.mtime, uid: 0, gid: 0 };
-      readAhead(i);
-      const whole = e.data ?? (await ahead.get(i));
-      ahead.delete(i);
+      const whole = e.data ?? (small(e) ? readFileSync(e.abs) : undefined);
       if (whole) {
         if (whole.length !== e.size) throw new Error(`${e.abs} changed while it was read (${whole.length} of ${e.size} bytes)`);
         await entryDone((cb) => pack.entry({ ...header, type: 'file', size: e.size }, whole, cb));
