@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerRef } from '../../../common/contract/index.ts';
 import { leafKeys } from './paneLayout.ts';
-import { focusedPane, restoreLayout, serializeLayout, TabList, tabState, tabTitle, tabTitleParts, type Session, type TabsState } from './terminalTabs.ts';
+import { focusedPane, restoreLayout, serializeLayout, TabList, tabState, tabTitle, tabTitleParts, type SavedTab, type Session, type TabsState } from './terminalTabs.ts';
 
 const ref = (pod: string): ContainerRef => ({ context: 'c1', namespace: 'default', pod, container: 'main' });
 
@@ -266,8 +266,8 @@ test('the layout saves as plain data and comes back with ids set, not started, c
   assert.deepEqual(JSON.parse(JSON.stringify(saved)), saved);
   assert.equal(saved.active, 0);
   assert.equal(saved.tabs[0].title, 'grid');
-  assert.equal(saved.tabs[0].focused, 1);
-  assert.equal(saved.tabs[0].maximized, 1);
+  assert.equal((saved.tabs[0] as SavedTab).focused, 1);
+  assert.equal((saved.tabs[0] as SavedTab).maximized, 1);
   assert.deepEqual(saved.tabs[1], { showContainer: true, focused: 0, layout: { pane: { id: 'id-b', ref: { ...ref('multi'), container: 'side' } } } });
 
   const restored = restoreLayout(saved);
