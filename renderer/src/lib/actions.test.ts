@@ -81,7 +81,9 @@ test('the filter ranks word starts and runs of characters first, then title matc
     { id: 'newTab', title: 'New terminal tab (same container)', category: 'Tabs', run },
   ];
   assert.deepEqual(filterActions(list, 'spr').map((m) => m.action.id)[0], 'splitRight');
-  assert.deepEqual(filterActions(list, 'theme').map((m) => m.action.id), ['theme']);
+  // The word as typed beats the same letters spread out ("the" + "m" + "e" in "Show the terminals view").
+  assert.deepEqual(filterActions([{ id: 'views', title: 'Show the terminals view', category: 'Views', run }, ...list], 'theme').map((m) => m.action.id), ['theme', 'views']);
+  assert.deepEqual(fuzzyMatch('dark', 'Toggle light and dark theme')?.indices, [17, 18, 19, 20]);
   assert.deepEqual(filterActions(list, 'new t').map((m) => m.action.id), ['newTab']);
   // Both "nt" at word starts come before those with "t" inside a word; of the two, the shorter title first.
   assert.deepEqual(filterActions(list, 'nt').map((m) => m.action.id).slice(0, 2), ['next', 'newTab']);

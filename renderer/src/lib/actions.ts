@@ -109,6 +109,10 @@ export function fuzzyMatch(query: string, text: string): { score: number; indice
   const q = query.toLowerCase().replace(/\s+/g, '');
   if (!q) return { score: 0, indices: [] };
   const t = text.toLowerCase();
+  // The query as it stands at a word start beats one spread over the text ("theme" in "…dark theme", not "the…m…e").
+  const words = [...t.matchAll(new RegExp(q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g'))].map((m) => m.index);
+  const whole = words.find((i) => isWordStart(t, i));
+  if (whole !== undefined) return { score: (q.length * 3 + 2) * 100 + 10_000 - text.length, indices: [...q].map((_, i) => whole + i) };
   // Jumping ahead to word starts can skip a character needed later ("ab" in "xab a"): then match plainly.
   const indices = positions(q, t, true) ?? positions(q, t, false);
   if (!indices) return undefined;
