@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ContainerRef } from '../../../common/contract/index.ts';
 import { leafKeys } from './paneLayout.ts';
-import { focusedPane, restoreLayout, serializeLayout, TabList, tabState, tabTitle, tabTitleParts, type Session, type TabsState } from './terminalTabs.ts';
+import { focusedPane, restoreLayout, serializeLayout, TabList, tabState, tabTitle, tabTitleParts, type SavedTab, type Session, type TabsState } from './terminalTabs.ts';
 
 const ref = (pod: string): ContainerRef => ({ context: 'c1', namespace: 'default', pod, container: 'main' });
 
@@ -266,8 +266,8 @@ test('the layout saves as plain data and comes back with ids set, not started, c
   assert.deepEqual(JSON.parse(JSON.stringify(saved)), saved);
   assert.equal(saved.active, 0);
   assert.equal(saved.tabs[0].title, 'grid');
-  assert.equal(saved.tabs[0].focused, 1);
-  assert.equal(saved.tabs[0].maximized, 1);
+  assert.equal((saved.tabs[0] as SavedTab).focused, 1);
+  assert.equal((saved.tabs[0] as SavedTab).maximized, 1);
   assert.deepEqual(saved.tabs[1], { showContainer: true, focused: 0, layout: { pane: { id: 'id-b', ref: { ...ref('multi'), container: 'side' } } } });
 
   const restored = restoreLayout(saved);
@@ -372,7 +372,7 @@ test('panes that never had a session are left out of a restored layout, and tabs
   assert.equal(activeKey, tabs[0].key);
 });
 
-test('a log tab sits among the terminal tabs: titled by what it follows, opened once, no panes, not saved for a reload', () => {
+test('a log tab sits among the terminal tabs: titled by what it follows, opened once, no panes', () => {
   const { state, list } = tabList();
   const term = list.open(ref('shell'));
   const logs = list.openLogs({ context: 'c1', namespace: 'default', pod: 'web-1', workload: { kind: 'Deployment', name: 'web' } });
@@ -385,10 +385,30 @@ test('a log tab sits among the terminal tabs: titled by what it follows, opened 
   assert.equal(tabState(logs).state, 'connected');
   list.split(logs.key); // nothing to split
   assert.deepEqual(logs.panes, []);
-  const saved = serializeLayout(state);
-  assert.equal(saved.tabs.length, 1);
   list.activate(term.key);
   assert.equal(serializeLayout(state).active, 0);
   list.close(logs.key);
   assert.equal(state.tabs.length, 2);
+});
+
+test('log tabs come back after a reload: same order among the terminal tabs, same pod or workload, the same tab shown', () => {
+  const { state, list } = tabList();
+  list.open(ref('shell')).panes[0].id = 'id-1';
+  const workload = list.openLogs({ context: 'c1', namespace: 'default', pod: 'web-1', workload: { kind: 'ReplicaSet', name: 'web' } });
+  list.open(ref('db')).panes[0].id = 'id-2';
+  list.openLogs({ context: 'c2', namespace: 'ops', pod: 'ticker', container: 'main' });
+  list.rename(workload.key, 'web logs');
+  list.activate(workload.key);
+  const saved = JSON.parse(JSON.stringify(serializeLayout(state)));
+  const other = tabList();
+  other.list.restoreTabs(saved);
+  assert.deepEqual(other.state.tabs.map((t) => tabTitle(t)), ['c1/default/shell', 'web logs', 'c1/default/db', 'c2/ops/logs ticker/main']);
+  const [, w, , t] = other.state.tabs;
+  assert.deepEqual(w.logs, { context: 'c1', namespace: 'default', pod: 'web-1', workload: { kind: 'ReplicaSet', name: 'web' } });
+  assert.deepEqual(t.logs, { context: 'c2', namespace: 'ops', pod: 'ticker', container: 'main' });
+  assert.deepEqual(w.panes, []);
+  assert.equal(other.state.activeKey, w.key);
+  // Opening the same logs again shows the restored tab rather than a second one.
+  assert.equal(other.list.openLogs({ context: 'c2', namespace: 'ops', pod: 'ticker', container: 'main' }), t);
+  assert.throws(() => restoreLayout({ version: 1, tabs: [{ logs: { pod: 'x' } }] }), /log tab 1 does not say what it follows/);
 });

@@ -396,19 +396,26 @@ export interface SavedTab {
   maximized?: number;
 }
 
+/** A log tab: what it follows; its view opens the log again (following) when it mounts. */
+export interface SavedLogTab {
+  logs: LogTabSpec;
+  title?: string;
+}
+
 /** The terminals view's tabs as plain JSON-able data; no keys, so restoring never clashes with tabs open now. */
 export interface SavedLayout {
   version: 1;
-  tabs: SavedTab[];
+  tabs: (SavedTab | SavedLogTab)[];
   /** Index of the shown tab; -1 for none. */
   active: number;
 }
 
 /** The tabs in order with their titles, layouts and sizes, focused and maximised panes, and the shown tab. */
 export function serializeLayout(state: Pick<TabsState, 'tabs' | 'activeKey'>): SavedLayout {
-  // Log tabs are not kept across a reload (their sessions end with the page).
-  const kept = state.tabs.filter((t) => !t.logs);
-  const tabs = kept.map((tab): SavedTab => {
+  const kept = state.tabs;
+  const tabs = kept.map((tab): SavedTab | SavedLogTab => {
+    // A log session ends with its page; what it follows is enough to open it again.
+    if (tab.logs) return { logs: structuredLogSpec(tab.logs), ...(tab.customTitle ? { title: tab.customTitle } : {}) };
     const byKey = new Map(tab.panes.map((s) => [s.key, s]));
     const order = leafKeys(tab.layout);
     const node = (n: PaneNode): SavedNode => {
@@ -447,6 +454,11 @@ export function restoreLayout(saved: unknown, newKey?: (prefix: string) => strin
   if (!Array.isArray(saved.tabs)) return fail('it has no list of tabs');
   const tabs = saved.tabs.map((t: unknown, ti): Tab | undefined => {
     if (!isObject(t)) return fail(`tab ${ti + 1} is not an object`);
+    if (t.logs !== undefined) {
+      const logs = logSpecOf(t.logs) ?? fail(`log tab ${ti + 1} does not say what it follows`);
+      const k = key('tab');
+      return { key: k, panes: [], activePane: 0, layout: leaf(`${k}-logs`), logs, ...(isString(t.title) && t.title.trim() ? { customTitle: t.title } : {}) };
+    }
     const sessions: Session[] = [];
     const node = (v: unknown, depth: number): PaneNode => {
       if (depth > 32) return fail(`tab ${ti + 1} is nested too deeply`);
@@ -490,4 +502,24 @@ export function restoreLayout(saved: unknown, newKey?: (prefix: string) => strin
   const active = typeof saved.active === 'number' ? tabs[saved.active] : undefined;
   const kept = tabs.filter((t): t is Tab => !!t);
   return { tabs: kept, activeKey: active?.key ?? kept[kept.length - 1]?.key };
+}
+
+/** A copy of a log tab's spec with only its own fields (a reactive proxy or stray fields are not saved). */
+function structuredLogSpec(l: LogTabSpec): LogTabSpec {
+  return {
+    context: l.context,
+    namespace: l.namespace,
+    pod: l.pod,
+    ...(l.container ? { container: l.container } : {}),
+    ...(l.workload ? { workload: { kind: l.workload.kind, name: l.workload.name } } : {}),
+  };
+}
+
+/** A saved log tab's spec, checked field by field; undefined when it is not one. */
+function logSpecOf(v: unknown): LogTabSpec | undefined {
+  if (!isObject(v) || ![v.context, v.namespace, v.pod].every(isString)) return undefined;
+  if (v.container !== undefined && !isString(v.container)) return undefined;
+  const w = v.workload;
+  if (w !== undefined && !(isObject(w) && isString(w.kind) && isString(w.name))) return undefined;
+  return structuredLogSpec(v as unknown as LogTabSpec);
 }

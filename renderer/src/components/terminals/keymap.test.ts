@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { paneKey, shortcutLabel, viewKey, type KeyLike } from './keymap.ts';
+import { bindingKeys, helpKey, paneKey, shortcutLabel, viewKey, type KeyLike } from './keymap.ts';
 
 function key(spec: string, type = 'keydown'): KeyLike {
   const parts = spec.split('+');
@@ -72,4 +72,19 @@ test('Alt+arrows move the keyboard between panes of a split tab; a lone pane lea
   assert.deepEqual(paneKey(key('Alt+ArrowDown', 'keyup'), true), {});
   assert.equal(paneKey(key('Alt+ArrowLeft')), undefined);
   for (const k of ['ArrowLeft', 'Ctrl+Alt+ArrowLeft', 'Alt+Shift+ArrowUp', 'Ctrl+ArrowRight']) assert.equal(paneKey(key(k), true), undefined, k);
+});
+
+test('F1 and Ctrl+Shift+P open the palette, even from a terminal; ? asks for the shortcut sheet; the labels come from the keymap', () => {
+  assert.equal(helpKey(key('F1')), 'palette');
+  assert.equal(helpKey(key('Ctrl+Shift+P')), 'palette');
+  assert.equal(helpKey(key('Ctrl+Shift+p')), 'palette');
+  assert.equal(helpKey(key('Shift+?')), 'shortcuts');
+  for (const k of ['Ctrl+P', 'Alt+F1', 'Ctrl+F1', 'p', 'Ctrl+?']) assert.equal(helpKey(key(k)), undefined, k);
+  // xterm leaves the palette's keys to the page (no ^P, no F1 escape sequence sent to the shell); ? is typed.
+  assert.deepEqual(paneKey(key('Ctrl+Shift+P')), {});
+  assert.deepEqual(paneKey(key('F1')), {});
+  assert.equal(paneKey(key('Shift+?')), undefined);
+  assert.deepEqual(bindingKeys('palette'), ['F1', 'Ctrl+Shift+P']);
+  assert.deepEqual(bindingKeys('splitRight'), ['Ctrl+Shift+D']);
+  assert.deepEqual(bindingKeys('nextTab'), ['Ctrl+Tab', 'Ctrl+PgDn']);
 });

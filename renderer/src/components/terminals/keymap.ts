@@ -52,7 +52,7 @@ export type ViewAction = { cycle: 1 | -1 } | { move: 1 | -1 };
  * grid's only in a tab of several panes (`split`); alone, a pane leaves them to the shell.
  */
 export function paneKey(ev: KeyLike, split = false): { action?: PaneAction; focus?: FocusDirection } | undefined {
-  if (ev.ctrlKey && VIEW_KEYS.includes(ev.key)) return {};
+  if ((ev.ctrlKey && VIEW_KEYS.includes(ev.key)) || helpKey(ev) === 'palette') return {};
   const dir = ARROWS[ev.key];
   if (dir && split && ev.altKey && !ev.ctrlKey && !ev.shiftKey && !ev.metaKey) return ev.type === 'keydown' ? { focus: dir } : {};
   if (!ev.ctrlKey || !ev.shiftKey) return undefined;
@@ -78,4 +78,40 @@ export const FOCUS_LABEL = 'Alt+Arrow';
 export function shortcutLabel(action: PaneAction): string {
   const s = PANE_SHORTCUTS.find((x) => x.action === action);
   return s ? `Ctrl+Shift+${s.letter.toUpperCase()}` : '';
+}
+
+/** The page's help keys: the command palette and the shortcut sheet (components/palette). */
+export type HelpAction = 'palette' | 'shortcuts';
+
+/**
+ * F1 (VS Code's, also in a terminal) or Ctrl+Shift+P opens the palette wherever the keyboard is; `?` asks for the
+ * shortcut sheet, which the page shows only when the keyboard is not in a terminal or a text field (there `?` is typed).
+ */
+export function helpKey(ev: KeyLike): HelpAction | undefined {
+  if (ev.altKey || ev.metaKey) return undefined;
+  if (ev.key === 'F1' && !ev.ctrlKey && !ev.shiftKey) return 'palette';
+  if (ev.ctrlKey && ev.shiftKey && ev.key.toLowerCase() === 'p') return 'palette';
+  if (ev.key === '?' && !ev.ctrlKey) return 'shortcuts';
+  return undefined;
+}
+
+/** Every key binding by name: the pane's actions, the view's tab keys, the focus moves and the help keys. */
+export type Binding = PaneAction | HelpAction | 'nextTab' | 'previousTab' | 'moveTabLeft' | 'moveTabRight' | 'focusPane';
+
+/** How the tab and help keys above are written (the pane's come from their table). */
+const KEY_LABELS: Record<Exclude<Binding, PaneAction>, string[]> = {
+  nextTab: ['Ctrl+Tab', 'Ctrl+PgDn'],
+  previousTab: ['Ctrl+Shift+Tab', 'Ctrl+PgUp'],
+  moveTabLeft: ['Ctrl+Shift+PgUp'],
+  moveTabRight: ['Ctrl+Shift+PgDn'],
+  focusPane: [FOCUS_LABEL],
+  palette: ['F1', 'Ctrl+Shift+P'],
+  shortcuts: ['?'],
+};
+
+/** The keys of a binding as the help shows them, the first being the main one (the palette and sheet read this). */
+export function bindingKeys(b: Binding): string[] {
+  if (b in KEY_LABELS) return KEY_LABELS[b as keyof typeof KEY_LABELS];
+  const label = shortcutLabel(b as PaneAction);
+  return label ? [label] : [];
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClusterInfo, PodInfo } from '../../../../common/contract/index.ts';
 import type { TreeRow } from '../../lib/clusterRows.ts';
-import { firstPod, treeKey, type TreeMove } from './treeNav.ts';
+import { firstPod, rowName, treeKey, TypeAhead, TYPE_AHEAD_RESET_MS, type TreeMove } from './treeNav.ts';
 
 const cluster: ClusterInfo = { context: 'c', cluster: 'c', source: '/k', defaultNamespace: 'default', status: { state: 'connected' } };
 const withMain: PodInfo = { context: 'c', namespace: 'ns', name: 'shell', phase: 'Running', containers: [{ name: 'main', image: 'i', state: 'running', ready: true }] };
@@ -77,4 +77,38 @@ test('Enter activates, Space toggles, Escape goes to the filter; other keys are 
   ]);
   assert.equal(firstPod(rows)?.key, 'shell');
   assert.equal(firstPod(rows.slice(0, 2)), undefined);
+});
+
+test('type-ahead: letters typed together find the next row whose name starts with them; a pause starts a new word', () => {
+  const pods = ['web-a', 'worker', 'web-b', 'api'].map((name): TreeRow => ({ kind: 'pod', key: name, depth: 2, pod: { ...withMain, name }, expanded: false }));
+  const tree: TreeRow[] = [rows[0], rows[1], rows[2], ...pods];
+  let now = 0;
+  const ta = new TypeAhead(() => now);
+  const type = (keys: string, selected: string | undefined) => {
+    let sel = selected;
+    for (const k of keys) {
+      sel = ta.type(k, tree, sel)?.key ?? sel;
+      now += 100;
+    }
+    return sel;
+  };
+  assert.equal(type('w', 'c'), 'web-a');
+  assert.equal(type('o', 'web-a'), 'worker', '"wo" within the second: one word');
+  assert.equal(ta.typed(), 'wo');
+  now += TYPE_AHEAD_RESET_MS + 1;
+  assert.equal(ta.typed(), '', 'reset after a pause');
+  assert.equal(type('a', 'worker'), 'api');
+  now += 2000;
+  // The same letter again steps through the rows starting with it, wrapping past the end.
+  assert.equal(type('www', 'c'), 'web-b');
+  now += 2000;
+  assert.equal(type('web-', 'c'), 'web-a', 'a longer word stays on a row that still matches (worker is passed)');
+  assert.equal(type('b', 'web-a'), 'web-b');
+  now += 2000;
+  // Names of clusters and namespaces match too (case-insensitive); no match leaves the selection.
+  assert.equal(type('NS', 'api'), 'ns');
+  now += 2000;
+  assert.equal(ta.type('z', tree, 'api'), undefined);
+  assert.equal(rowName(rows[2]), undefined, 'a note has no name');
+  assert.equal(rowName(rows[4]), 'main');
 });

@@ -65,3 +65,54 @@ function parentOf(rows: TreeRow[], row: TreeRow): TreeRow | undefined {
 export function firstPod(rows: TreeRow[]): TreeRow | undefined {
   return rows.find((r) => r.kind === 'pod');
 }
+
+/** The name a row is known by (what type-ahead matches and Copy name copies); undefined for a note. */
+export function rowName(row: TreeRow): string | undefined {
+  if (row.kind === 'cluster') return row.cluster.context;
+  if (row.kind === 'namespace') return row.namespace;
+  if (row.kind === 'pod') return row.pod.name;
+  if (row.kind === 'container') return row.container.name;
+  return undefined;
+}
+
+/** How long a pause ends a type-ahead word (the next letter starts a new one), as in file managers. */
+export const TYPE_AHEAD_RESET_MS = 1000;
+
+/**
+ * Type-ahead in the tree: letters typed in a row move to the next row whose name starts with them. Keys typed
+ * within `resetMs` of each other make one prefix ("we" → web-…); the same letter again ("ppp") steps through
+ * the rows starting with it; the search wraps past the end. The clock is passed in, so tests need no waiting.
+ */
+export class TypeAhead {
+  private prefix = '';
+  private last = -Infinity;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly resetMs = TYPE_AHEAD_RESET_MS,
+  ) {}
+
+  /** What has been typed (and not yet reset by a pause). */
+  typed(): string {
+    return this.now() - this.last > this.resetMs ? '' : this.prefix;
+  }
+
+  /** Adds a typed character; the row to select, or undefined when no row's name starts with the prefix. */
+  type(ch: string, rows: TreeRow[], selectedKey: string | undefined): TreeRow | undefined {
+    const t = this.now();
+    if (t - this.last > this.resetMs) this.prefix = '';
+    this.last = t;
+    this.prefix += ch.toLowerCase();
+    const selectable = rows.filter((r) => r.kind !== 'note');
+    const at = selectable.findIndex((r) => r.key === selectedKey);
+    const repeated = [...this.prefix].every((c) => c === this.prefix[0]);
+    // A new letter (or the same one again) looks past the selected row; a longer word may stay on it.
+    const q = repeated ? this.prefix[0] : this.prefix;
+    const start = repeated ? at + 1 : Math.max(at, 0);
+    for (let i = 0; i < selectable.length; i++) {
+      const row = selectable[(start + i) % selectable.length];
+      if (rowName(row)?.toLowerCase().startsWith(q)) return row;
+    }
+    return undefined;
+  }
+}
