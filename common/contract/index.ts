@@ -13,6 +13,7 @@ import { SHARE_METHODS, type ShareEvents, type ShareMethods } from './share.ts';
 import type { AppEvents } from './app.ts';
 import { PORT_FORWARDS_METHODS, type PortForwardsEvents, type PortForwardsMethods } from './portForwards.ts';
 import { LOGS_METHODS, type LogsEvents, type LogsMethods } from './logs.ts';
+import { SETTINGS_METHODS, type SettingsEvents, type SettingsMethods } from './settings.ts';
 
 export type * from './containerRef.ts';
 export type * from './clusters.ts';
@@ -26,14 +27,15 @@ export type * from './app.ts';
 export { APP_COMMANDS } from './app.ts';
 export type * from './portForwards.ts';
 export type * from './logs.ts';
+export type * from './settings.ts';
 
 /** Every request the renderer can make. */
 export interface KubedeckMethods extends ClustersMethods, TerminalsMethods, FilesMethods, RecordingsMethods, AuditMethods, DebugMethods, ShareMethods,
-  PortForwardsMethods, LogsMethods {}
+  PortForwardsMethods, LogsMethods, SettingsMethods {}
 
 /** Every event the main side sends, by name. */
 export interface KubedeckEvents extends ClustersEvents, TerminalsEvents, FilesEvents, RecordingsEvents, AuditEvents, ShareEvents, AppEvents,
-  PortForwardsEvents, LogsEvents {}
+  PortForwardsEvents, LogsEvents, SettingsEvents {}
 
 export type KubedeckEventName = keyof KubedeckEvents;
 
@@ -54,6 +56,7 @@ export const METHOD_NAMES = Object.keys({
   ...SHARE_METHODS,
   ...PORT_FORWARDS_METHODS,
   ...LOGS_METHODS,
+  ...SETTINGS_METHODS,
 }) as (keyof KubedeckMethods)[];
 
 /** IPC channel of a method (main/app) and of the event stream. */

@@ -26,6 +26,7 @@ import { TerminalService } from './terminals/terminalService.ts';
 import { ShareLinks, type ShareEmit } from './share/shareLinks.ts';
 import { PortForwards } from './portforward/portForwards.ts';
 import type { TerminalsEmit } from './terminals/terminalSession.ts';
+import { TerminalSettingsService } from './settings/terminalSettings.ts';
 
 /** Settings key: how long a session with no viewer runs on (seconds; 0 ends it when its last page goes). */
 export const TERMINALS_GRACE_SECONDS = 'terminals.graceSeconds';
@@ -86,12 +87,15 @@ export class Kubedeck {
   readonly share: ShareLinks;
   /** Every port-forward of this process (main/core/portforward), whichever client started it. */
   readonly portForwards: PortForwards;
+  /** The terminal settings (main/core/settings/terminalSettings.ts); every owner client hears each change. */
+  readonly terminalSettings: TerminalSettingsService;
   private readonly clients = new Set<KubedeckClient>();
   private shuttingDown?: Promise<void>;
 
   constructor(private readonly opts: KubedeckOptions = {}) {
     this.dataDir = opts.dataDir ?? defaultDataDir(opts.env ?? process.env);
     this.settings = SettingsStore.inDataDir(this.dataDir);
+    this.terminalSettings = new TerminalSettingsService(this.settings);
     this.registry = new ClusterRegistry({ kubeconfig: opts.kubeconfig, env: opts.env, settings: this.settings });
     this.audit = new AuditLog(join(this.dataDir, 'audit.jsonl'));
     this.recordings = RecordingStore.inDataDir(this.dataDir);
@@ -136,7 +140,8 @@ export class Kubedeck {
     const files: FilesMethods & { dispose?(): void | Promise<void> } = (this.opts.files ?? filesFactory)({ registry, audit: this.audit, emit: guardedEmit, who, dataDir: this.dataDir, settings: this.settings });
     const portForwards = this.portForwards;
     const unsubscribes = opts.guest ? [] : [registry.onEvent(guardedEmit as ClustersEmit), this.share.onEvent(guardedEmit as ShareEmit),
-      portForwards.onChanged((forwards) => guardedEmit('portForwards.changed', { forwards }))];
+      portForwards.onChanged((forwards) => guardedEmit('portForwards.changed', { forwards })),
+      this.terminalSettings.onChanged((terminal) => guardedEmit('settings.changed', { terminal }))];
     const share = this.share;
     const debug = new DebugService({ kubeConfigFor: (c) => registry.kubeConfigFor(c), audit: this.audit, who, settings: this.settings });
     const logs = new LogsService({
@@ -179,6 +184,8 @@ export class Kubedeck {
       listPortForwards: async () => portForwards.list(),
       stopPortForward: (id) => portForwards.stop(id, who),
       clearEndedPortForwards: async () => portForwards.clearEnded(),
+      getTerminalSettings: async () => this.terminalSettings.get(),
+      setTerminalSettings: async (change) => this.terminalSettings.set(change),
     };
 
     const client: KubedeckClient = {

@@ -88,6 +88,8 @@ export const CALL_SPECS: Record<keyof KubedeckMethods, MethodSpec> = {
   openLogs: spec(SMALL, 'object'),
   closeLogs: spec(SMALL, 'string'),
   ackLogs: spec(SMALL, 'string', 'number'),
+  getTerminalSettings: spec(SMALL),
+  setTerminalSettings: spec(SMALL, 'object'),
 };
 
 /** The largest frame of any method: the WebSocket's own limit, checked before a frame is even buffered. */

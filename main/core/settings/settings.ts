@@ -61,8 +61,13 @@ export class SettingsStore {
   }
 
   set(key: string, value: unknown): void {
+    this.setMany({ [key]: value });
+  }
+
+  /** Several keys in one write (a settings form's change is one file write, not one per field). */
+  setMany(values: Record<string, unknown>): void {
     if (this.opts.readOnly) throw new Error(`${this.file} is open read-only`);
-    this.values[key] = value;
+    Object.assign(this.values, values);
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.values, null, 2) + '\n', { mode: 0o600 });
