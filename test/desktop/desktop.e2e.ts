@@ -184,7 +184,7 @@ describe('the desktop app under the Electron stand-in', () => {
       'clusters.changed': ON_DESKTOP, 'clusters.status': ON_DESKTOP, 'clusters.namespaces': ON_DESKTOP, 'clusters.pods': ON_DESKTOP,
       'terminal.data': ON_DESKTOP, 'terminal.state': ON_DESKTOP, 'terminal.snapshot': ON_DESKTOP, 'terminal.sessions': ON_DESKTOP,
       'transfer.progress': ON_DESKTOP, 'recordings.changed': ON_DESKTOP, 'audit.appended': ON_DESKTOP, 'app.command': ON_DESKTOP,
-      'portForwards.changed': ON_DESKTOP, 'logs.lines': ON_DESKTOP, 'logs.state': ON_DESKTOP,
+      'portForwards.changed': ON_DESKTOP, 'logs.lines': ON_DESKTOP, 'logs.state': ON_DESKTOP, 'settings.changed': ON_DESKTOP,
       // The desktop app makes no share links (nothing a teammate could reach): createShareLink refuses, below.
       'share.links': 'serve mode only', 'share.viewer': 'serve mode only',
     };
@@ -220,6 +220,8 @@ describe('the desktop app under the Electron stand-in', () => {
       await api.listNamespaces('kd-test-1');
       await api.listPods('kd-test-1', 'default');
       await api.setRecordingSettings({ ...((await api.getRecordingSettings()) as object), policy: { mode: 'all' } });
+      // settings.changed: a terminal setting changed.
+      await api.setTerminalSettings({ scrollback: 5000 });
     }, extra);
     tc.clusters[0].addNamespace('kd-events');
     await tc.clusters[0].addPods([{ namespace: 'default', pod: { name: 'events-pod' } }, LOG_PODS[0]]);
