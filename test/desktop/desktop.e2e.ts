@@ -185,6 +185,8 @@ describe('the desktop app under the Electron stand-in', () => {
       'terminal.data': ON_DESKTOP, 'terminal.state': ON_DESKTOP, 'terminal.snapshot': ON_DESKTOP, 'terminal.sessions': ON_DESKTOP,
       'transfer.progress': ON_DESKTOP, 'recordings.changed': ON_DESKTOP, 'audit.appended': ON_DESKTOP, 'app.command': ON_DESKTOP,
       'portForwards.changed': ON_DESKTOP, 'logs.lines': ON_DESKTOP, 'logs.state': ON_DESKTOP,
+      // settings.changed: the zoom menu items below change the fontSize setting.
+      'settings.changed': ON_DESKTOP,
       // The desktop app makes no share links (nothing a teammate could reach): createShareLink refuses, below.
       'share.links': 'serve mode only', 'share.viewer': 'serve mode only',
     };

@@ -73,3 +73,20 @@ test('Alt+arrows move the keyboard between panes of a split tab; a lone pane lea
   assert.equal(paneKey(key('Alt+ArrowLeft')), undefined);
   for (const k of ['ArrowLeft', 'Ctrl+Alt+ArrowLeft', 'Alt+Shift+ArrowUp', 'Ctrl+ArrowRight']) assert.equal(paneKey(key(k), true), undefined, k);
 });
+
+test('remapped pane keys: the new key runs the action, the old one goes to the shell, a reset restores it', async () => {
+  const { defaultPaneKeys, setPaneKeys } = await import('./keymap.ts');
+  try {
+    setPaneKeys({ find: 'Ctrl+Alt+G', copy: '' });
+    assert.deepEqual(paneKey(key('Ctrl+Alt+g')), { action: 'find' });
+    assert.equal(paneKey(key('Ctrl+Shift+F')), undefined, 'the old key is the shell\'s again');
+    assert.equal(paneKey(key('Ctrl+Shift+C')), undefined, 'no key at all');
+    assert.equal(shortcutLabel('find'), 'Ctrl+Alt+G');
+    assert.equal(shortcutLabel('copy'), '');
+    assert.deepEqual(paneKey(key('Ctrl+Shift+V')), { action: 'paste' }, 'actions not remapped keep their key');
+  } finally {
+    setPaneKeys({});
+  }
+  assert.deepEqual(paneKey(key('Ctrl+Shift+F')), { action: 'find' });
+  assert.equal(defaultPaneKeys().splitRight, 'Ctrl+Shift+D');
+});
