@@ -11,7 +11,7 @@ import { shareLinks } from './share.svelte.ts';
 import { portForwards } from './portForwards.svelte.ts';
 import { tabTitle } from './terminalTabs.ts';
 import { runPaneAction, zoomedFontSize } from '../components/terminals/appCommands.ts';
-import { terminalFont } from '../components/terminals/terminalFont.svelte.ts';
+import { settings } from './settings.svelte.ts';
 import type { PaneAction } from '../components/terminals/keymap.ts';
 
 /** The shown tab when it is a terminal tab (not a log tab). */
@@ -43,7 +43,7 @@ export function terminalActions(shown: () => boolean): Action[] {
     if (key) terminals.move(key, terminals.tabs.findIndex((t) => t.key === key) + by);
   };
   const several = () => shown() && terminals.tabs.length > 1;
-  const zoom = (command: 'zoomIn' | 'zoomOut' | 'zoomReset') => () => terminalFont.set(zoomedFontSize(terminalFont.size, command));
+  const zoom = (command: 'zoomIn' | 'zoomOut' | 'zoomReset') => () => void settings.adjust((s) => ({ fontSize: zoomedFontSize(s.fontSize, command) }));
   return [
     { id: 'tabs.new', title: 'New terminal tab (same container)', category: 'Tabs', enabled: () => !!termTab(), run: () => terminals.duplicate(termTab()!.key) },
     { id: 'tabs.close', title: 'Close tab', category: 'Tabs', enabled: () => shown() && !!terminals.active, run: () => terminals.close(terminals.activeKey!) },

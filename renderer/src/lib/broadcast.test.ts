@@ -146,6 +146,21 @@ test('a paste into several terminals waits for one answer; into one it goes at o
   assert.equal(await refused, false);
 });
 
+test('a multi-line paste into one terminal asks when the pane says so, naming the terminal; a broadcast asks its own question', async () => {
+  const { broadcast, grid, a, c, state } = setup();
+  const asked = broadcast.confirmPaste(c, 'ls\npwd\nid\n', { ask: true, target: 'shell@kd-test-1' });
+  assert.equal(state.paste?.question, 'Paste 3 lines into shell@kd-test-1?');
+  assert.equal(state.paste?.terminals, 1);
+  state.paste?.answer(false);
+  assert.equal(await asked, false);
+  assert.equal(await broadcast.confirmPaste(c, 'ls', { ask: false, target: 'shell@kd-test-1' }), true);
+  broadcast.setTab(grid.key, true);
+  const many = broadcast.confirmPaste(a, 'ls\npwd', { ask: false, target: 'shell@kd-test-1' });
+  assert.equal(state.paste?.question, 'Paste 2 lines into 2 terminals?', 'several terminals ask even with the warning off');
+  state.paste?.answer(true);
+  assert.equal(await many, true);
+});
+
 test('the question counts lines as a user does', () => {
   assert.equal(lineCount('ls'), 1);
   assert.equal(lineCount('ls\n'), 1);

@@ -42,9 +42,10 @@ export function lineCount(text: string): number {
   return lines.length;
 }
 
-export function pasteQuestion(text: string, terminals: number): string {
+/** "Paste 3 lines into 4 terminals?", or into one terminal by its name: "Paste 3 lines into shell@kd-test-1?". */
+export function pasteQuestion(text: string, terminals: number, target?: string): string {
   const n = lineCount(text);
-  return `Paste ${n} ${n === 1 ? 'line' : 'lines'} into ${terminals} terminals?`;
+  return `Paste ${n} ${n === 1 ? 'line' : 'lines'} into ${terminals === 1 && target ? target : `${terminals} terminals`}?`;
 }
 
 export class Broadcast {
@@ -162,16 +163,17 @@ export class Broadcast {
 
   /**
    * Whether a paste into `s` may go ahead: at once when it reaches only `s`, otherwise after the user
-   * answered the one question ("Paste 3 lines into 4 terminals?"). A second paste while one waits is
-   * refused.
+   * answered the one question ("Paste 3 lines into 4 terminals?"). A paste into `s` alone asks too when
+   * `single.ask` (a multi-line paste, settingsTerminal.ts: "Paste 3 lines into shell@kd-test-1?"). A second
+   * paste while one waits is refused.
    */
-  confirmPaste(s: Session, text: string): Promise<boolean> {
+  confirmPaste(s: Session, text: string, single?: { ask: boolean; target: string }): Promise<boolean> {
     const n = this.receiving(s) ? this.receivers().length : 1;
-    if (n <= 1) return Promise.resolve(true);
+    if (n <= 1 && !single?.ask) return Promise.resolve(true);
     if (this.state.paste) return Promise.resolve(false);
     return new Promise((resolve) => {
       this.state.paste = {
-        question: pasteQuestion(text, n),
+        question: n > 1 || !single ? pasteQuestion(text, n) : pasteQuestion(text, 1, single.target),
         text,
         lines: lineCount(text),
         terminals: n,

@@ -18,6 +18,8 @@ export interface SessionDeps {
   router: Pick<StreamRouter, 'bind' | 'sink' | 'release' | 'forget'>;
   /** Whether a session is still in a tab (a tab can be closed while its terminal opens). */
   isOpen(key: string): boolean;
+  /** The command a tab that names none runs (the shell command setting); undefined: the best shell. */
+  defaultCommand?(): string[] | undefined;
 }
 
 /** Keys typed before the shell is there, at most this much (a user types before the prompt, not a novel). */
@@ -178,7 +180,7 @@ export class TerminalSessions {
     s.state = { state: 'connecting' };
     let info: TerminalInfo;
     try {
-      info = await this.deps.api.openTerminal({ ...s.ref, command: s.command ? [...s.command] : undefined, cols, rows });
+      info = await this.deps.api.openTerminal({ ...s.ref, command: s.command ? [...s.command] : this.deps.defaultCommand?.(), cols, rows });
     } catch (err) {
       this.typedAhead.delete(s.key);
       this.applyState(s, { state: 'error', reason: errorMessage(err) });

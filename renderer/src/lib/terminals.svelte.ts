@@ -14,6 +14,7 @@ import { StreamRouter, type Sink } from './terminalStreams.ts';
 import { TerminalSessions } from './terminalSessions.ts';
 import { TabList, type SavedLayout, type Session, type TabsState } from './terminalTabs.ts';
 import { Broadcast, type BroadcastState } from './broadcast.ts';
+import { settings } from './settings.svelte.ts';
 
 export { tabState, tabTitle, tabTitleParts, type LogTabSpec, type Session, type Tab } from './terminalTabs.ts';
 export type { Sink } from './terminalStreams.ts';
@@ -27,7 +28,7 @@ class Terminals extends TabList {
       if (s) s.hadOutput = true;
     },
   });
-  private readonly sessions = new TerminalSessions({ api, router: this.router, isOpen: (key) => !!this.sessionByKey(key) });
+  private readonly sessions = new TerminalSessions({ api, router: this.router, isOpen: (key) => !!this.sessionByKey(key), defaultCommand: () => settings.shellCommand() });
   private started = false;
 
   constructor(state: TabsState) {
@@ -127,9 +128,9 @@ class Terminals extends TabList {
     if (!this.broadcast.input(s, data)) this.write(s, data);
   }
 
-  /** Whether a paste into this pane may go ahead: one confirmation when it would reach several terminals. */
-  confirmPaste(s: Session, text: string): Promise<boolean> {
-    return this.broadcast.confirmPaste(s, text);
+  /** Whether a paste into this pane may go ahead: one confirmation when it would reach several terminals, or when `single.ask` (a multi-line paste). */
+  confirmPaste(s: Session, text: string, single?: { ask: boolean; target: string }): Promise<boolean> {
+    return this.broadcast.confirmPaste(s, text, single);
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * The desktop app menu's commands (common/contract/app.ts) in the terminals view: each is what the key the menu
  * item shows does here. Pane commands go to the focused pane of the active tab through the same actions its
- * keys run (keymap.ts); tab commands are the view's; zoom is the terminals' text size. Plain code, tested without a DOM.
+ * keys run (keymap.ts); tab commands are the view's; zoom is the terminals' text size (the fontSize setting). Plain code, tested without a DOM.
  */
 import type { AppCommand } from '../../../../common/contract/index.ts';
+import { DEFAULT_TERMINAL_SETTINGS, FONT_SIZE_RANGE } from '../../../../common/contract/settings.ts';
 import type { PaneAction } from './keymap.ts';
 
 /** Commands that are a pane's own action. */
@@ -33,8 +34,8 @@ export function runPaneAction(sessionKey: string, action: PaneAction): boolean {
   return !!run;
 }
 
-/** The terminals' text size: the default, and the range zooming keeps to (points, as xterm's fontSize). */
-export const FONT_SIZE = { base: 13, min: 8, max: 32 };
+/** The terminals' text size: the default, and the range zooming keeps to (points, as xterm's fontSize) — the fontSize setting's. */
+export const FONT_SIZE = { base: DEFAULT_TERMINAL_SETTINGS.fontSize, ...FONT_SIZE_RANGE };
 
 /** The text size after a zoom command (one point a step, as terminal apps do); other commands leave it. */
 export function zoomedFontSize(size: number, command: AppCommand): number {

@@ -88,3 +88,20 @@ test('F1 and Ctrl+Shift+P open the palette, even from a terminal; ? asks for the
   assert.deepEqual(bindingKeys('splitRight'), ['Ctrl+Shift+D']);
   assert.deepEqual(bindingKeys('nextTab'), ['Ctrl+Tab', 'Ctrl+PgDn']);
 });
+
+test('remapped pane keys: the new key runs the action, the old one goes to the shell, a reset restores it', async () => {
+  const { defaultPaneKeys, setPaneKeys } = await import('./keymap.ts');
+  try {
+    setPaneKeys({ find: 'Ctrl+Alt+G', copy: '' });
+    assert.deepEqual(paneKey(key('Ctrl+Alt+g')), { action: 'find' });
+    assert.equal(paneKey(key('Ctrl+Shift+F')), undefined, 'the old key is the shell\'s again');
+    assert.equal(paneKey(key('Ctrl+Shift+C')), undefined, 'no key at all');
+    assert.equal(shortcutLabel('find'), 'Ctrl+Alt+G');
+    assert.equal(shortcutLabel('copy'), '');
+    assert.deepEqual(paneKey(key('Ctrl+Shift+V')), { action: 'paste' }, 'actions not remapped keep their key');
+  } finally {
+    setPaneKeys({});
+  }
+  assert.deepEqual(paneKey(key('Ctrl+Shift+F')), { action: 'find' });
+  assert.equal(defaultPaneKeys().splitRight, 'Ctrl+Shift+D');
+});

@@ -6,10 +6,14 @@
  * menus show `shortcutLabel`, so a label cannot disagree with the key. Plain code, tested without a DOM.
  */
 
+import { chordOf } from '../../lib/settingsKeys.ts';
+
 /** The parts of a KeyboardEvent the keymap reads. */
 export interface KeyLike {
   type: string;
   key: string;
+  /** The physical key ("KeyF"), when the event has it: a remapped key is matched by it (lib/settingsKeys.ts). */
+  code?: string;
   ctrlKey: boolean;
   shiftKey: boolean;
   altKey: boolean;
@@ -55,11 +59,31 @@ export function paneKey(ev: KeyLike, split = false): { action?: PaneAction; focu
   if ((ev.ctrlKey && VIEW_KEYS.includes(ev.key)) || helpKey(ev) === 'palette') return {};
   const dir = ARROWS[ev.key];
   if (dir && split && ev.altKey && !ev.ctrlKey && !ev.shiftKey && !ev.metaKey) return ev.type === 'keydown' ? { focus: dir } : {};
-  if (!ev.ctrlKey || !ev.shiftKey) return undefined;
-  const letter = ev.key.length === 1 ? ev.key.toLowerCase() : '';
-  const shortcut = PANE_SHORTCUTS.find((s) => s.letter === letter);
-  if (!shortcut) return undefined;
-  return ev.type === 'keydown' ? { action: shortcut.action } : {};
+  const action = paneActionOf(ev);
+  if (!action) return undefined;
+  return ev.type === 'keydown' ? { action } : {};
+}
+
+/** The keys the pane's actions have now: the defaults, or the user's keybindings (setPaneKeys). */
+let paneKeys: Record<PaneAction, string> = defaultPaneKeys();
+
+/** The pane action whose key this event is, if any. */
+function paneActionOf(ev: KeyLike): PaneAction | undefined {
+  const chord = chordOf(ev);
+  if (!chord) return undefined;
+  return (Object.keys(paneKeys) as PaneAction[]).find((a) => paneKeys[a] === chord);
+}
+
+/** Every pane action with its default key as a chord ("Ctrl+Shift+F"): where the Settings view's keybindings start. */
+export function defaultPaneKeys(): Record<PaneAction, string> {
+  return Object.fromEntries(PANE_SHORTCUTS.map((s) => [s.action, `Ctrl+Shift+${s.letter.toUpperCase()}`])) as Record<PaneAction, string>;
+}
+
+/** The pane actions' keys from the user's keybindings (lib/settingsKeys.ts); an action not given keeps its default. */
+export function setPaneKeys(keys: Readonly<Record<string, string>>): void {
+  const next = defaultPaneKeys();
+  for (const a of Object.keys(next) as PaneAction[]) if (Object.hasOwn(keys, a)) next[a] = keys[a];
+  paneKeys = next;
 }
 
 /** The view's tab keys: Ctrl+Tab / Ctrl+PgDn next tab, with Shift (Tab) or Ctrl+PgUp previous; Ctrl+Shift+PgUp/PgDn moves the tab. */
@@ -76,8 +100,7 @@ export const FOCUS_LABEL = 'Alt+Arrow';
 
 /** How a pane shortcut is written in a menu: "Ctrl+Shift+C". */
 export function shortcutLabel(action: PaneAction): string {
-  const s = PANE_SHORTCUTS.find((x) => x.action === action);
-  return s ? `Ctrl+Shift+${s.letter.toUpperCase()}` : '';
+  return paneKeys[action] ?? '';
 }
 
 /** The page's help keys: the command palette and the shortcut sheet (components/palette). */

@@ -2,7 +2,7 @@
  * Makes a pane's xterm.js terminal: its options, its addons (fit, search, web links, Unicode 11 widths), and its
  * renderer — WebGL where it works, else the DOM renderer, which also takes over when the GPU context is lost
  * (driver reset, too many contexts). `?renderer=dom` in the page URL forces the DOM renderer (handy where WebGL
- * misbehaves). The terminal refits to its host element whenever that is resized; the first fit is the pane's
+ * misbehaves) unless the renderer setting names one; setRenderer switches it live. The terminal refits to its host element whenever that is resized; the first fit is the pane's
  * to call, once it listens to resizes.
  */
 import { Terminal, type ITheme } from '@xterm/xterm';
@@ -12,12 +12,16 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebglAddon } from '@xterm/addon-webgl';
 import '@xterm/xterm/css/xterm.css';
+import type { RendererChoice } from '../../../../common/contract/index.ts';
+import { DEFAULT_FONT_FAMILY, type XtermLook } from '../../lib/settingsTerminal.ts';
 
 export type RendererKind = 'webgl' | 'dom';
 
 export interface PaneTerminal {
   term: Terminal;
   search: SearchAddon;
+  /** The renderer setting changed: WebGL loaded or dropped (the DOM renderer draws without it). */
+  setRenderer(choice: RendererChoice): void;
   /** Fits the terminal to its host now (no-op while the host is hidden or has no size). */
   fit(): void;
   /** Stops following the host's size and disposes of the terminal. */
@@ -30,16 +34,21 @@ export interface TerminalOptions {
   onRenderer(kind: RendererKind): void;
   /** Text size in points (default 13). */
   fontSize?: number;
+  /** The look from the terminal settings (lib/settingsTerminal.ts); it wins over fontSize. */
+  look?: XtermLook;
+  /** The renderer setting (default auto: WebGL unless the page URL says ?renderer=dom). */
+  renderer?: RendererChoice;
 }
 
 export function createTerminal(host: HTMLElement, opts: TerminalOptions): PaneTerminal {
   const term = new Terminal({
     allowProposedApi: true,
     cursorBlink: true,
-    fontFamily: "'DejaVu Sans Mono', 'Cascadia Mono', Menlo, Consolas, 'Liberation Mono', monospace",
+    fontFamily: DEFAULT_FONT_FAMILY,
     fontSize: opts.fontSize ?? 13,
     lineHeight: 1.15,
     scrollback: 10000,
+    ...opts.look,
     theme: opts.theme,
     macOptionIsMeta: true,
     rightClickSelectsWord: false,
@@ -52,7 +61,22 @@ export function createTerminal(host: HTMLElement, opts: TerminalOptions): PaneTe
   term.loadAddon(new Unicode11Addon());
   term.unicode.activeVersion = '11';
   term.open(host);
-  opts.onRenderer(loadRenderer(term, opts.onRenderer));
+  let webgl: WebglAddon | undefined;
+  const setRenderer = (choice: RendererChoice) => {
+    const want = choice === 'dom' || (choice === 'auto' && new URLSearchParams(location.search).get('renderer') === 'dom') ? 'dom' : 'webgl';
+    if (want === 'dom') {
+      webgl?.dispose();
+      webgl = undefined;
+      opts.onRenderer('dom');
+    } else if (!webgl) {
+      webgl = loadWebgl(term, () => {
+        webgl = undefined;
+        opts.onRenderer('dom');
+      });
+      opts.onRenderer(webgl ? 'webgl' : 'dom');
+    }
+  };
+  setRenderer(opts.renderer ?? 'auto');
 
   const fit = () => {
     if (host.offsetWidth === 0 || host.offsetHeight === 0) return;
@@ -72,6 +96,7 @@ export function createTerminal(host: HTMLElement, opts: TerminalOptions): PaneTe
   return {
     term,
     search,
+    setRenderer,
     fit,
     dispose: () => {
       cancelAnimationFrame(raf);
@@ -81,18 +106,18 @@ export function createTerminal(host: HTMLElement, opts: TerminalOptions): PaneTe
   };
 }
 
-function loadRenderer(term: Terminal, onRenderer: (kind: RendererKind) => void): RendererKind {
-  if (new URLSearchParams(location.search).get('renderer') === 'dom') return 'dom';
+/** The WebGL renderer, or undefined where it cannot be had; `onLost` when its GPU context goes. */
+function loadWebgl(term: Terminal, onLost: () => void): WebglAddon | undefined {
   try {
     const webgl = new WebglAddon();
     webgl.onContextLoss(() => {
       webgl.dispose();
-      onRenderer('dom');
+      onLost();
     });
     term.loadAddon(webgl);
-    return 'webgl';
+    return webgl;
   } catch {
-    return 'dom';
+    return undefined;
   }
 }
 
