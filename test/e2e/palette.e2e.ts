@@ -54,7 +54,8 @@ describe('the command palette and the shortcut sheet through serve mode', { time
     assert.ok((await items().count()) < ids.length);
     // The matched characters are highlighted.
     assert.deepEqual(await items().first().locator('mark').allTextContents(), ['New', 'term']);
-    await page.screenshot({ path: 'docs/palette.png' });
+    // KUBEDECK_E2E_DOCS=1 refreshes the README's picture of the palette (a normal run leaves docs/ alone).
+    if (process.env.KUBEDECK_E2E_DOCS) await page.screenshot({ path: 'docs/palette.png' });
     const before = await tabs().count();
     await page.keyboard.press('Enter');
     await palette().waitFor({ state: 'detached' });
