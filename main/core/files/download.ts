@@ -21,6 +21,13 @@ import { verifyCopy } from './verify.ts';
 import { copyHashFor, SHA256, type CopyHash } from './copyHash.ts';
 import { ArchiveRefused, ExtractPolicy } from './extractPolicy.ts';
 
+/**
+ * A folder's archive gzipped at level 1, exiting with tar's status. Not `tar czf`: that is gzip's
+ * default level 6, which compresses text at a fraction of the speed of the link (a 64 MiB folder of
+ * logs came down at 0.2× kubectl cp); level 1 keeps up and still shrinks logs to about a fifth.
+ */
+const GZIP_TAR = `{ st=$( { { tar cf - "$@"; echo $? >&3; } | gzip -1 -c >&4; } 3>&1 ); exit "\${st:-1}"; } 4>&1`;
+
 /** Copies one file or folder from the container into a local folder. */
 export async function downloadItem(remote: RemoteFs, srcPath: string, localDir: string, conflict: ConflictPolicy, hooks: ItemHooks, resolvedLink = false): Promise<ItemResult> {
   const src = remotePath(srcPath);
@@ -190,7 +197,8 @@ class Puller {
       const batches = pending === undefined ? [[`./${name}`]] : [...argBatches(pending.map((r) => `./${r}`))];
       let droppedWhy: string | undefined;
       for (const batch of batches) {
-        const cmd = ['tar', gz ? 'czf' : 'cf', '-', '-C', parent, ...(pending === undefined ? [] : ['--no-recursion']), ...batch];
+        const args = ['-C', parent, ...(pending === undefined ? [] : ['--no-recursion']), ...batch];
+        const cmd = gz ? ['sh', '-c', GZIP_TAR, 'sh', ...args] : ['tar', 'cf', '-', ...args];
         const o = await runStreaming(this.remote, cmd, this.hooks, (out) => ex.extract(out), { gunzip: gz });
         if (!o.error && o.exitCode === 0) continue;
         if (o.error instanceof ArchiveRefused) throw o.error; // hostile, not dropped: never retried
